@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, bottom to top: shims → transport → framing → protocol → operations (loader,
+// simulator) → commands (the esprig executable). Imports only point downward.
+let package = Package(
+    name: "esprig",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "esprig", targets: ["esprig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
+        .target(name: "CEsprigShims"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "EsprigFraming"),
+        .target(name: "EsprigProtocol"),
+        .target(name: "EsprigCodecs", dependencies: ["CZlib"]),
+        .target(name: "EsprigTransport", dependencies: ["CEsprigShims"]),
+        .target(name: "EsprigLoader", dependencies: [
+            "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
+        ]),
+        .target(name: "EsprigSimulator", dependencies: [
+            "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
+        ]),
+        // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
+        .target(name: "EsprigSimHost", dependencies: [
+            "EsprigSimulator", "EsprigTransport", "CEsprigShims",
+        ]),
+        .executableTarget(name: "esprig", dependencies: [
+            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "EsprigTestSupport", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTransport"],
+                path: "Tests/EsprigTestSupport"),
+        .testTarget(name: "EsprigFramingTests", dependencies: ["EsprigFraming", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigProtocolTests", dependencies: ["EsprigProtocol", "EsprigCodecs", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigTransportTests", dependencies: ["EsprigTransport", "CEsprigShims", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
+    ]
+)

@@ -1,0 +1,119 @@
+/// The chips esprig knows. Every fact about a chip is one `ChipSpec` row (`Chip.spec`).
+public enum Chip: String, Sendable, CaseIterable, CustomStringConvertible {
+    case esp8266
+    case esp32
+
+    public var spec: ChipSpec {
+        switch self {
+        case .esp8266: return .esp8266
+        case .esp32: return .esp32
+        }
+    }
+    public var description: String { spec.displayName }
+}
+
+/// What a ROM loader can do beyond the commands every loader has.
+public enum LoaderFeature: Sendable, Hashable {
+    case changeBaudrate, compressedWrite, md5, spiAttach, spiSetParams, readFlashSlow, securityInfo
+    /// ERASE_FLASH, ERASE_REGION, READ_FLASH: stub-only on every chip esprig knows.
+    case eraseAndStreamRead
+}
+
+/// Register layout of the SPI controller used for "user" commands (RDID, SFDP, ...).
+public struct SPIRegisters: Sendable, Hashable {
+    public var base: UInt32
+    public var usr: UInt32        // offset of SPI_USR
+    public var usr1: UInt32
+    public var usr2: UInt32
+    public var w0: UInt32
+    /// Separate MOSI/MISO bit-length registers (ESP32); nil means lengths live in USR1 (ESP8266).
+    public var mosiDataLength: UInt32?
+    public var misoDataLength: UInt32?
+
+    public var cmdAddress: UInt32 { base }
+    public var addrAddress: UInt32 { base + 0x04 }
+    public var usrAddress: UInt32 { base + usr }
+    public var usr1Address: UInt32 { base + usr1 }
+    public var usr2Address: UInt32 { base + usr2 }
+    public var w0Address: UInt32 { base + w0 }
+    /// SPI_CMD_USR: starts a user command; the hardware clears it when done.
+    public static let userCommandBit: UInt32 = 1 << 18
+}
+
+/// One row of chip facts; values from esptool `esptool/targets/<chip>.py` and `loader.py`.
+public struct ChipSpec: Sendable, Hashable {
+    public var chip: Chip
+    public var displayName: String
+    /// Values of the register at 0x40001000 (`CHIP_DETECT_MAGIC_VALUE`).
+    public var magicValues: [UInt32]
+    /// Status bytes the ROM appends (the stub always sends 2).
+    public var romStatusLength: Int
+    public var bootloaderOffset: UInt32
+    public var romFeatures: Set<LoaderFeature>
+    public var romFlashBlockSize: Int
+    public var stubFlashBlockSize: Int
+    public var ramBlockSize: Int
+    public var spi: SPIRegisters
+    public var uartClockDivider: UInt32
+    /// `XTAL_CLK_DIVIDER`: crystal = baud × clkdiv / divider.
+    public var crystalDivider: UInt32
+    /// The ROM's SPIEraseArea over-erases (ESP8266, esptool `get_erase_size`).
+    public var hasROMEraseSizeBug: Bool
+    /// The stub JSON file name in esptool's `targets/stub_flasher/<n>/` folders.
+    public var stubName: String
+    /// Flash frequency codes (low nibble of header byte 3).
+    public var flashFrequencies: [String: UInt8]
+    /// Flash size codes (high nibble of header byte 3, already shifted).
+    public var flashSizes: [String: UInt8]
+    /// Sends the 5th "encrypted" word in *_BEGIN to the ROM.
+    public var romBeginTakesEncryptedFlag: Bool
+
+    public static let detectMagicRegister: UInt32 = 0x40001000
+}
+
+public enum FlashMode: String, Sendable, CaseIterable {
+    case qio, qout, dio, dout
+    public var code: UInt8 {
+        switch self { case .qio: 0; case .qout: 1; case .dio: 2; case .dout: 3 }
+    }
+    public init?(code: UInt8) {
+        guard let m = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = m
+    }
+}
+
+extension ChipSpec {
+    /// esptool `targets/esp8266.py`.
+    public static let esp8266 = ChipSpec(
+        chip: .esp8266, displayName: "ESP8266",
+        magicValues: [0xFFF0_C101], romStatusLength: 2, bootloaderOffset: 0,
+        romFeatures: [],
+        romFlashBlockSize: 0x400, stubFlashBlockSize: 0x4000, ramBlockSize: 0x1800,
+        spi: SPIRegisters(base: 0x6000_0200, usr: 0x1C, usr1: 0x20, usr2: 0x24, w0: 0x40,
+                          mosiDataLength: nil, misoDataLength: nil),
+        uartClockDivider: 0x6000_0014, crystalDivider: 2,
+        hasROMEraseSizeBug: true, stubName: "esp8266",
+        flashFrequencies: ["40m": 0x0, "26m": 0x1, "20m": 0x2, "80m": 0xF],
+        flashSizes: ["512KB": 0x00, "256KB": 0x10, "1MB": 0x20, "2MB": 0x30, "4MB": 0x40,
+                     "2MB-c1": 0x50, "4MB-c1": 0x60, "8MB": 0x80, "16MB": 0x90],
+        romBeginTakesEncryptedFlag: false)
+
+    /// esptool `targets/esp32.py`.
+    public static let esp32 = ChipSpec(
+        chip: .esp32, displayName: "ESP32",
+        magicValues: [0x00F0_1D83], romStatusLength: 4, bootloaderOffset: 0x1000,
+        romFeatures: [.changeBaudrate, .compressedWrite, .md5, .spiAttach, .spiSetParams, .readFlashSlow],
+        romFlashBlockSize: 0x400, stubFlashBlockSize: 0x4000, ramBlockSize: 0x1800,
+        spi: SPIRegisters(base: 0x3FF4_2000, usr: 0x1C, usr1: 0x20, usr2: 0x24, w0: 0x80,
+                          mosiDataLength: 0x28, misoDataLength: 0x2C),
+        uartClockDivider: 0x3FF4_0014, crystalDivider: 1,
+        hasROMEraseSizeBug: false, stubName: "esp32",
+        flashFrequencies: ["40m": 0x0, "26m": 0x1, "20m": 0x2, "80m": 0xF],
+        flashSizes: ["1MB": 0x00, "2MB": 0x10, "4MB": 0x20, "8MB": 0x30, "16MB": 0x40,
+                     "32MB": 0x50, "64MB": 0x60, "128MB": 0x70],
+        romBeginTakesEncryptedFlag: false)
+
+    public static func detect(magic: UInt32) -> ChipSpec? {
+        Chip.allCases.map(\.spec).first { $0.magicValues.contains(magic) }
+    }
+}

@@ -1,0 +1,71 @@
+/// A byte pipe to a board: a tty, a TCP socket, an RFC 2217 server or an in-process simulator.
+///
+/// Blocking by design: the loader protocol is strict request/response, so a session owns its
+/// port on one thread and waits with a deadline (poll), never a fixed sleep.
+public protocol SerialPort: AnyObject {
+    /// How the user named the port (path or URL), for messages.
+    var name: String { get }
+    var capabilities: PortCapabilities { get }
+
+    /// Writes every byte or throws.
+    func write(_ bytes: [UInt8]) throws(TransportError)
+    /// Waits up to `timeout` for data and returns what is available (at most `maxCount`
+    /// bytes); returns [] when nothing arrived in time.
+    func read(maxCount: Int, timeout: Duration) throws(TransportError) -> [UInt8]
+    /// Changes the line speed (any integer rate on ttys, via termios2/BOTHER).
+    func setBaud(_ baud: Int) throws(TransportError)
+    /// Sets DTR and/or RTS (nil leaves a line as it is); when both are given they change
+    /// together in one operation.
+    func setLines(dtr: Bool?, rts: Bool?) throws(TransportError)
+    /// Discards input received but not yet read.
+    func flushInput() throws(TransportError)
+    /// Releases the port (idempotent).
+    func close()
+}
+
+public struct PortCapabilities: Sendable, Hashable {
+    /// DTR/RTS can be driven, so the board can be reset into the bootloader.
+    public var modemLines: Bool
+    /// The port is a network socket: the baud rate is the remote side's business.
+    public var isNetwork: Bool
+    public init(modemLines: Bool, isNetwork: Bool) {
+        self.modemLines = modemLines
+        self.isNetwork = isNetwork
+    }
+}
+
+/// A transport failure with what to do about it.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The device went away (EIO/ENXIO/ENODEV, socket closed).
+        public static let disconnected = Code("disconnected")
+        /// Another process holds the port.
+        public static let busy = Code("busy")
+        public static let notFound = Code("not-found")
+        public static let permissionDenied = Code("permission-denied")
+        public static let invalidAddress = Code("invalid-address")
+        public static let unsupported = Code("unsupported")
+        public static let io = Code("io")
+    }
+
+    public var code: Code
+    public var message: String
+    public var hint: String?
+    /// errno where a system call failed.
+    public var errno: Int32?
+
+    public init(_ code: Code, _ message: String, hint: String? = nil, errno: Int32? = nil) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.errno = errno
+    }
+
+    public var description: String {
+        hint.map { "\(message) (\($0))" } ?? message
+    }
+}
