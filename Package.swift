@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .target(name: "EsprigTestSupport", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTransport"],
+        .target(name: "EsprigTestSupport", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigLoader"],
                 path: "Tests/EsprigTestSupport"),
         .testTarget(name: "EsprigFramingTests", dependencies: ["EsprigFraming", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProtocolTests", dependencies: ["EsprigProtocol", "EsprigCodecs", "EsprigTestSupport"]),

@@ -50,6 +50,11 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let invalidAddress = Code("invalid-address")
         public static let unsupported = Code("unsupported")
         public static let io = Code("io")
+        /// A bounded wait ran out: a write stuck for 10 s, a connect or an RFC 2217
+        /// acknowledgement that never came.
+        public static let timedOut = Code("timed-out")
+        /// A TCP or RFC 2217 server refused the connection (nothing listening on that port).
+        public static let connectionRefused = Code("connection-refused")
     }
 
     public var code: Code

@@ -1,0 +1,63 @@
+import Foundation
+import EsprigProtocol
+
+/// What a connected board says about itself.
+public struct ChipInfo: Sendable, Hashable {
+    public var chip: Chip
+    public var description: String
+    public var features: [String]
+    public var crystalMHz: Int
+    public var mac: [UInt8]
+    /// ESP8266 "chip id" (esptool `chip-id`): the low 3 MAC bytes; ESP32 has none.
+    public var chipID: UInt32?
+
+    public var macString: String { mac.map { String(format: "%02x", $0) }.joined(separator: ":") }
+}
+
+extension ChipInfo {
+    /// Reads eFuses and UART registers the way esptool does for its chip banner.
+    static func read(from connection: Connection, spec: ChipSpec) throws(LoaderError) -> ChipInfo {
+        switch spec.chip {
+        case .esp8266:
+            let w0 = try connection.readRegister(0x3FF0_0050)
+            let w1 = try connection.readRegister(0x3FF0_0054)
+            let w2 = try connection.readRegister(0x3FF0_0058)
+            let w3 = try connection.readRegister(0x3FF0_005C)
+            let oui: [UInt8]
+            if w3 != 0 {
+                oui = [UInt8(truncatingIfNeeded: w3 >> 16), UInt8(truncatingIfNeeded: w3 >> 8), UInt8(truncatingIfNeeded: w3)]
+            } else if (w1 >> 16) & 0xFF == 0 {
+                oui = [0x18, 0xFE, 0x34]
+            } else if (w1 >> 16) & 0xFF == 1 {
+                oui = [0xAC, 0xD0, 0x74]
+            } else {
+                throw LoaderError(.protocolViolation, "unknown OUI in the ESP8266 eFuses (MAC1=\(hex8(w1)))")
+            }
+            let mac = oui + [UInt8(truncatingIfNeeded: w1 >> 8), UInt8(truncatingIfNeeded: w1), UInt8(truncatingIfNeeded: w0 >> 24)]
+            let isESP8285 = (w0 & (1 << 4)) != 0 || (w2 & (1 << 16)) != 0
+            let crystal = try crystalMHz(connection, spec: spec)
+            return ChipInfo(chip: .esp8266, description: isESP8285 ? "ESP8285" : "ESP8266EX",
+                            features: ["Wi-Fi", "160MHz"] + (isESP8285 ? ["Embedded Flash"] : []),
+                            crystalMHz: crystal, mac: mac,
+                            chipID: (w0 >> 24) | ((w1 & 0xFF_FFFF) << 8))
+        case .esp32:
+            let word1 = try connection.readRegister(0x3FF5_A000 + 4)
+            let word2 = try connection.readRegister(0x3FF5_A000 + 8)
+            let be: (UInt32) -> [UInt8] = { w in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: w >> $0) } }
+            let mac = Array((be(word2) + be(word1))[2...])
+            let word3 = try connection.readRegister(0x3FF5_A000 + 12)
+            let singleCore = word3 & 1 != 0
+            return ChipInfo(chip: .esp32, description: "ESP32",
+                            features: ["Wi-Fi", "BT", singleCore ? "Single Core" : "Dual Core"],
+                            crystalMHz: try crystalMHz(connection, spec: spec), mac: mac, chipID: nil)
+        }
+    }
+
+    /// esptool `get_crystal_freq`: the ROM set UART_CLKDIV from the crystal at 115200 baud.
+    private static func crystalMHz(_ connection: Connection, spec: ChipSpec) throws(LoaderError) -> Int {
+        let divider = try connection.readRegister(spec.uartClockDivider) & 0xF_FFFF
+        let estimate = Double(connection.baud) * Double(divider) / 1e6 / Double(spec.crystalDivider)
+        let candidates = [40, 26, 24]
+        return candidates.min { abs(Double($0) - estimate) < abs(Double($1) - estimate) } ?? 40
+    }
+}

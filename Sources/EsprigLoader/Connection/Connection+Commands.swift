@@ -1,0 +1,79 @@
+import EsprigProtocol
+
+/// Typed wrappers for the loader commands: payload layouts live here, once.
+extension Connection {
+    /// The SYNC payload: 07 07 12 20 and 32 × 0x55 (the 0x55 run lets the ROM detect the baud).
+    static let syncPayload: [UInt8] = [0x07, 0x07, 0x12, 0x20] + [UInt8](repeating: 0x55, count: 32)
+
+    /// One SYNC exchange. Returns true when the replies came from a flasher stub (value 0).
+    public func sync() throws(LoaderError) -> Bool {
+        try sendFrame(CommandPacket(.sync, data: Self.syncPayload).encoded())
+        let first = try awaitReply(.sync, timeout: timeouts.sync + wireTime(bytes: 46, baud: baud), allowFailure: true)
+        var allZero = first.value == 0
+        // The loader answers 8 times; collect the rest so they cannot be mistaken for later replies.
+        for _ in 0..<7 {
+            guard let frame = try readFrame(timeout: .milliseconds(100)) else { break }
+            if let r = ResponsePacket(frame: frame), r.opcode == Opcode.sync.rawValue, r.value != 0 { allZero = false }
+        }
+        return allZero
+    }
+
+    /// Register access is idempotent, so a garbled exchange is simply tried again.
+    public func readRegister(_ address: UInt32) throws(LoaderError) -> UInt32 {
+        var value: UInt32 = 0
+        try retrying(3) { () throws(LoaderError) in value = try command(.readReg, .le(address)).value }
+        return value
+    }
+
+    public func writeRegister(_ address: UInt32, _ value: UInt32, mask: UInt32 = 0xFFFF_FFFF, delayMicroseconds: UInt32 = 0) throws(LoaderError) {
+        try retrying(3) { () throws(LoaderError) in try command(.writeReg, .le(address, value, mask, delayMicroseconds)) }
+    }
+
+    /// *_BEGIN payloads: the 5th "encrypted" word goes only to stubs and to ROMs that take it.
+    func beginPayload(_ words: UInt32...) -> [UInt8] {
+        var out = [UInt8].le(words[0], words[1], words[2], words[3])
+        if isStub || chip?.romBeginTakesEncryptedFlag == true { out.appendLE(UInt32(0)) }
+        return out
+    }
+
+    /// A `*_DATA` block: `len, seq, 0, 0` + data, checksummed over the data.
+    func dataBlock(_ opcode: Opcode, seq: Int, _ block: [UInt8], timeout: Duration) throws(LoaderError) {
+        var payload = [UInt8].le(UInt32(block.count), UInt32(seq), 0, 0)
+        payload.append(contentsOf: block)
+        try command(opcode, payload, checksum: UInt32(espChecksum(block)), timeout: timeout)
+    }
+
+    /// Runs `body` up to `attempts` times, flushing input between tries. A reply that says the
+    /// frame was garbled is worth many tries; silence (a timeout) means the loader may be gone, so
+    /// it is tried only twice before the caller escalates. A disconnect ends it at once.
+    func retrying(_ attempts: Int, _ body: () throws(LoaderError) -> Void) throws(LoaderError) {
+        var last: LoaderError?
+        var silences = 0
+        for _ in 0..<max(1, attempts) {
+            do throws(LoaderError) {
+                try body()
+                return
+            } catch {
+                if error.isDisconnect || error.code == .unsupported { throw error }
+                last = error
+                if error.code == .timeout || error.code == .noData {
+                    silences += 1
+                    if silences >= 2 { break }
+                }
+                try flushInput()
+            }
+        }
+        if let last { throw last }
+    }
+
+    public func changeBaud(to newBaud: Int) throws(LoaderError) {
+        // The stub takes (new, current); a ROM takes (new, 0).
+        try retrying(3) { () throws(LoaderError) in
+            try command(.changeBaudrate, .le(UInt32(newBaud), isStub ? UInt32(baud) : 0))
+        }
+        try setBaud(newBaud)
+        // Junk may arrive while both sides switch (esptool #921); wait it out, then drop it.
+        _ = try? port.read(maxCount: 4096, timeout: .milliseconds(50))
+        try flushInput()
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import EsprigProtocol
+import EsprigTransport
+
+/// How to reach the loader on a port.
+public struct ConnectOptions: Sendable {
+    public var before: BeforeAction = .defaultReset
+    /// nil: detect the chip.
+    public var chip: Chip?
+    /// Connect attempts, each a reset followed by up to 5 syncs (esptool `connect_attempts`).
+    public var attempts: Int = 7
+    /// Overrides the built-in reset cycle (esptool `custom_reset_sequence`).
+    public var resetSequence: ResetSequence?
+    public var timeouts = Timeouts()
+    /// Receives every frame (`--trace`).
+    public var trace: (@Sendable (TraceRecord) -> Void)?
+
+    public init(before: BeforeAction = .defaultReset, chip: Chip? = nil) {
+        self.before = before
+        self.chip = chip
+    }
+}
+
+/// A board with its loader answering: the connection and what the chip said about itself.
+public struct ConnectedBoard {
+    public var connection: Connection
+    public var info: ChipInfo
+    public var spec: ChipSpec { info.chip.spec }
+}
+
+public enum Connector {
+    /// esptool's connect loop: reset into the loader, sync, detect the chip, read its identity.
+    /// Attempts are bounded and each failure is kept so the final error can say why.
+    public static func connect(port: any SerialPort, baud: Int, options: ConnectOptions,
+                               events: FlashEventHandler = { _ in }) throws(LoaderError) -> ConnectedBoard {
+        let connection = Connection(port: port, baud: baud, timeouts: options.timeouts)
+        connection.trace = options.trace
+        var stubRunning = false
+        if options.before != .noResetNoSync {
+            stubRunning = try synchronise(connection, options: options, events: events)
+        }
+        if stubRunning {
+            connection.mode = .stub
+            events(.note("flasher stub is already running; no upload needed"))
+        }
+        let spec = try detectChip(connection, expected: options.chip)
+        connection.chip = spec
+        let info = try ChipInfo.read(from: connection, spec: spec)
+        events(.connected(info))
+        return ConnectedBoard(connection: connection, info: info)
+    }
+
+    static func synchronise(_ connection: Connection, options: ConnectOptions,
+                            events: FlashEventHandler) throws(LoaderError) -> Bool {
+        let port = connection.port
+        var canReset = options.before != .noReset && port.capabilities.modemLines
+        if options.before != .noReset && !port.capabilities.modemLines {
+            events(.note("\(port.name) has no DTR/RTS lines: not resetting; the board must already be in download mode"))
+        }
+        let cycle: [ResetSequence]
+        if let custom = options.resetSequence { cycle = [custom] }
+        else if options.before == .usbReset { cycle = [.usbJTAG] }
+        // RFC 2217 has no atomic two-line change (and its servers interpret the lines), so only
+        // the one-line-at-a-time reset is safe there, as in esptool.
+        else if port.capabilities.isNetwork { cycle = [.classic(delay: .milliseconds(50)), .classic(delay: .milliseconds(550))] }
+        else { cycle = ResetSequence.defaultCycle }
+
+        let attempts = max(1, options.attempts)
+        var bootLog = ""
+        var lastError: LoaderError?
+        for attempt in 0..<attempts {
+            let sequence = cycle[attempt % cycle.count]
+            events(.connecting(attempt: attempt + 1, of: attempts, strategy: canReset ? sequence.name : "no-reset"))
+            if canReset {
+                do {
+                    try connection.flushInput()
+                    try run(sequence, on: port)
+                    bootLog += String(decoding: try collect(port, for: .milliseconds(50)), as: UTF8.self)
+                } catch let error as TransportError where error.code == .unsupported {
+                    canReset = false
+                    events(.warning("chip was NOT reset: \(port.name) does not support DTR/RTS (\(error.message)); continuing without reset"))
+                } catch let error as TransportError {
+                    throw LoaderError(error)
+                } catch {
+                    throw LoaderError(.transport, "\(error)")
+                }
+            }
+            for _ in 0..<5 {
+                do {
+                    try connection.flushInput()
+                    return try connection.sync()
+                } catch {
+                    if error.isDisconnect { throw error }
+                    lastError = error
+                    let noise = String(decoding: connection.noise, as: UTF8.self)
+                    if !noise.isEmpty { bootLog += noise }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+        }
+        throw connectFailure(port: port.name, bootLog: bootLog, last: lastError)
+    }
+
+    /// Turns what was seen during the attempts into a cause and a fix.
+    static func connectFailure(port: String, bootLog: String, last: LoaderError?) -> LoaderError {
+        if let range = bootLog.range(of: #"boot mode:\((\d)"#, options: .regularExpression) {
+            let mode = bootLog[range].last.map(String.init) ?? "?"
+            if mode == "3" {
+                return LoaderError(.syncFailed, "failed to connect on \(port): the chip booted from flash (boot mode \(mode)), not into the serial loader",
+                                   hint: "GPIO0 was not held low during reset: hold BOOT/GPIO0 low, press RESET, then retry")
+            }
+            return LoaderError(.syncFailed, "failed to connect on \(port): download mode was seen but no sync reply came back",
+                               hint: "the board's TX→host path seems down: check the RX/TX wiring and the baud rate")
+        }
+        if bootLog.contains("waiting for download") {
+            return LoaderError(.syncFailed, "failed to connect on \(port): download mode detected but no sync reply",
+                               hint: "the serial TX path seems to be down: check the wiring")
+        }
+        if let last, last.code != .noData {
+            return LoaderError(.syncFailed, "failed to connect on \(port): \(last.message)",
+                               hint: "is the board in download mode? hold BOOT/GPIO0 low and reset; check --baud")
+        }
+        return LoaderError(.noData, "failed to connect on \(port): no serial data received",
+                           hint: "is the board in download mode? hold BOOT/GPIO0 low and reset, and check that --port is the board's UART")
+    }
+
+    static func run(_ sequence: ResetSequence, on port: any SerialPort) throws(TransportError) {
+        for step in sequence.steps {
+            switch step {
+            case .dtr(let on): try port.setLines(dtr: on, rts: nil)
+            case .rts(let on): try port.setLines(dtr: nil, rts: on)
+            case .both(let dtr, let rts): try port.setLines(dtr: dtr, rts: rts)
+            case .wait(let d):
+                Thread.sleep(forTimeInterval: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    static func collect(_ port: any SerialPort, for duration: Duration) throws(TransportError) -> [UInt8] {
+        var out: [UInt8] = []
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while clock.now < deadline && out.count < 64 * 1024 {
+            out += try port.read(maxCount: 4096, timeout: deadline - clock.now)
+        }
+        return out
+    }
+
+    static func detectChip(_ connection: Connection, expected: Chip?) throws(LoaderError) -> ChipSpec {
+        let magic = try connection.readRegister(ChipSpec.detectMagicRegister)
+        guard let spec = ChipSpec.detect(magic: magic) else {
+            throw LoaderError(.unknownChip, "unexpected chip magic value \(hex8(magic)): esprig supports ESP8266 and ESP32",
+                              hint: "if this is a newer ESP32 variant, use esptool for now")
+        }
+        if let expected, expected != spec.chip {
+            throw LoaderError(.wrongChip, "this chip is \(spec.displayName), not \(expected.spec.displayName)",
+                              hint: "drop --chip (esprig detects the chip) or pass --chip \(spec.chip.rawValue)")
+        }
+        return spec
+    }
+}

@@ -1,0 +1,139 @@
+import EsprigProtocol
+import EsprigCodecs
+
+/// Flash commands whose payloads and rules differ between ROM and stub.
+extension Connection {
+    var spec: ChipSpec {
+        get throws(LoaderError) {
+            guard let chip else { throw LoaderError(.invalidRequest, "chip not detected yet") }
+            return chip
+        }
+    }
+
+    public func supports(_ feature: LoaderFeature) throws(LoaderError) -> Bool {
+        if isStub { return true }
+        return try spec.romFeatures.contains(feature)
+    }
+
+    /// Block size for FLASH_DATA/FLASH_DEFL_DATA.
+    public var flashBlockSize: Int {
+        get throws(LoaderError) { isStub ? (try spec).stubFlashBlockSize : (try spec).romFlashBlockSize }
+    }
+
+    /// Makes the SPI flash usable (esptool `flash_spi_attach`): the ESP8266 ROM takes a no-op
+    /// FLASH_BEGIN; ESP32 ROMs take SPI_ATTACH; a stub needs nothing.
+    public func attachFlash() throws(LoaderError) {
+        if isStub { return }
+        let spec = try spec
+        try retrying(3) { () throws(LoaderError) in
+            if spec.romFeatures.contains(.spiAttach) {
+                try command(.spiAttach, .le(0, 0))
+            } else {
+                try command(.flashBegin, beginPayload(0, 0, UInt32(spec.romFlashBlockSize), 0))
+            }
+        }
+    }
+
+    /// SPI_SET_PARAMS with the flash size (skipped where the loader lacks it: ESP8266 ROM).
+    public func setFlashSize(_ size: Int) throws(LoaderError) {
+        guard try supports(.spiSetParams) else { return }
+        try retrying(3) { () throws(LoaderError) in
+            try command(.spiSetParams, .le(0, UInt32(size), 0x10000, 0x1000, 0x100, 0xFFFF))
+        }
+    }
+
+    /// Runs one SPI flash command through the controller's "user command" registers
+    /// (esptool `run_spiflash_command`); returns up to 32 bits read back.
+    public func spiFlashCommand(_ command: UInt8, readBits: Int) throws(LoaderError) -> UInt32 {
+        let regs = (try spec).spi
+        let usrCommand: UInt32 = 1 << 31, usrMISO: UInt32 = 1 << 28
+        let oldUSR = try readRegister(regs.usrAddress)
+        let oldUSR2 = try readRegister(regs.usr2Address)
+        if let misoLength = regs.misoDataLength {
+            if readBits > 0 { try writeRegister(regs.base + misoLength, UInt32(readBits - 1)) }
+        } else {
+            try writeRegister(regs.usr1Address, readBits > 0 ? UInt32(readBits - 1) << 8 : 0)
+        }
+        try writeRegister(regs.usrAddress, usrCommand | (readBits > 0 ? usrMISO : 0))
+        try writeRegister(regs.usr2Address, (7 << 28) | UInt32(command))
+        try writeRegister(regs.w0Address, 0)
+        try writeRegister(regs.cmdAddress, SPIRegisters.userCommandBit)
+        var done = false
+        for _ in 0..<10 where !done {
+            done = (try readRegister(regs.cmdAddress)) & SPIRegisters.userCommandBit == 0
+        }
+        guard done else { throw LoaderError(.protocolViolation, "SPI flash command 0x\(hex2(command)) did not complete in time") }
+        let result = try readRegister(regs.w0Address)
+        try writeRegister(regs.usrAddress, oldUSR)
+        try writeRegister(regs.usr2Address, oldUSR2)
+        return result
+    }
+
+    /// JEDEC id (RDID, 0x9F): manufacturer | type << 8 | capacity << 16.
+    public func flashID() throws(LoaderError) -> UInt32 {
+        try spiFlashCommand(0x9F, readBits: 24) & 0xFF_FFFF
+    }
+
+    /// MD5 of a flash range as 16 bytes; nil when the loader cannot compute it (ESP8266 ROM).
+    public func flashMD5(address: Int, size: Int) throws(LoaderError) -> [UInt8]? {
+        guard try supports(.md5) else { return nil }
+        let timeout = timeouts.perMiB(timeouts.md5PerMiB, bytes: size)
+        let length = isStub ? 16 : 32
+        var reply = ParsedResponse(ResponsePacket(opcode: 0, data: []), expectedResultLength: 0)
+        try retrying(3) { () throws(LoaderError) in
+            reply = try command(.spiFlashMD5, .le(UInt32(address), UInt32(size), 0, 0), timeout: timeout, resultLength: length)
+        }
+        if isStub { return reply.result }
+        // The ROM answers in lowercase ASCII hex.
+        var out: [UInt8] = []
+        var i = 0
+        while i + 1 < reply.result.count {
+            guard let byte = UInt8(String(decoding: reply.result[i...i + 1], as: UTF8.self), radix: 16) else {
+                throw LoaderError(.protocolViolation, "the ROM's MD5 reply is not hex")
+            }
+            out.append(byte)
+            i += 2
+        }
+        return out
+    }
+
+    public func eraseFlash() throws(LoaderError) {
+        guard try supports(.eraseAndStreamRead) else {
+            throw LoaderError(.notInROM, "\((try spec).displayName) ROM does not support erasing the whole flash",
+                              hint: "drop --no-stub so the flasher stub can do it")
+        }
+        try command(.eraseFlash, timeout: timeouts.chipErase)
+    }
+
+    public func eraseRegion(address: Int, size: Int) throws(LoaderError) {
+        guard address % FlashGeometry.sectorSize == 0, size % FlashGeometry.sectorSize == 0, size > 0 else {
+            throw LoaderError(.invalidRequest, String(format: "erase-region needs an address and size that are multiples of 0x1000 (got 0x%x, 0x%x)", address, size),
+                              hint: "round to 4 KiB sectors")
+        }
+        if try supports(.eraseAndStreamRead) {
+            try command(.eraseRegion, .le(UInt32(address), UInt32(size)), timeout: timeouts.perMiB(timeouts.eraseRegionPerMiB, bytes: size))
+            return
+        }
+        let spec = try spec
+        if spec.hasROMEraseSizeBug {
+            throw LoaderError(.notInROM, "\(spec.displayName) ROM does not support erase-region",
+                              hint: "drop --no-stub so the flasher stub can do it")
+        }
+        // ESP32-family ROMs erase during FLASH_BEGIN; no data follows.
+        let blocks = (size + spec.romFlashBlockSize - 1) / spec.romFlashBlockSize
+        try command(.flashBegin, beginPayload(UInt32(size), UInt32(blocks), UInt32(spec.romFlashBlockSize), UInt32(address)),
+                    timeout: timeouts.perMiB(timeouts.eraseRegionPerMiB, bytes: size))
+    }
+
+    /// Leaves the loader: FLASH_BEGIN(0,0) + FLASH_END(flag) on a ROM; RUN_USER_CODE on the ESP8266 stub.
+    public func leaveLoader(runUserCode: Bool) throws(LoaderError) {
+        let spec = try spec
+        if isStub && runUserCode && spec.chip == .esp8266 {
+            try sendFrame(CommandPacket(.runUserCode, data: []).encoded())
+            return
+        }
+        let block = UInt32(isStub ? spec.stubFlashBlockSize : spec.romFlashBlockSize)
+        try command(.flashBegin, beginPayload(0, 0, block, 0))
+        try command(.flashEnd, .le(runUserCode ? 1 : 0))
+    }
+}

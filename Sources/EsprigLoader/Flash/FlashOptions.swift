@@ -1,0 +1,20 @@
+/// How `write-flash` treats each region.
+public struct FlashOptions: Sendable {
+    public enum Compression: Sendable { case auto, always, never }
+    public var compression: Compression = .auto
+    public var verify = true
+    /// Skip regions whose MD5 already matches (esprig default; `--no-skip` turns it off).
+    public var skipUnchanged = true
+    public var parameters = FlashParameters()
+    /// Erase the whole chip before writing (`--erase-all`).
+    public var eraseAll = false
+    /// Region attempts before giving up; each later attempt resumes from the last sector
+    /// certainly written, with smaller blocks.
+    public var regionAttempts = 20
+    /// Consecutive attempts that make no progress before giving up.
+    public var stalledAttempts = 4
+    /// Tries of one data block before the region is resumed with smaller blocks.
+    public var blockRetries = 8
+
+    public init() {}
+}

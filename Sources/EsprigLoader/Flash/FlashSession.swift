@@ -1,0 +1,196 @@
+import Foundation
+import EsprigProtocol
+import EsprigCodecs
+import EsprigTransport
+
+/// What a session should set up after connecting.
+public struct SessionOptions: Sendable {
+    public var connect = ConnectOptions()
+    /// The rate to switch to once the stub runs (`--baud`).
+    public var baud = 115_200
+    /// The ROM's own rate; the port opens at min(romBaud, baud).
+    public var romBaud = 115_200
+    public var useStub = true
+
+    public init() {}
+}
+
+/// One board, connected, with the flasher stub running where possible: the operations of
+/// esptool's basic commands. Owns its connection; create one per board.
+public final class FlashSession {
+    public private(set) var connection: Connection
+    public private(set) var info: ChipInfo
+    public let options: SessionOptions
+    let stubSource: (any StubSource)?
+    let events: FlashEventHandler
+    /// Set when the stub could not be had: operations say so instead of failing silently.
+    public private(set) var stubUnavailableReason: String?
+    public private(set) var detectedFlashSize: Int?
+    public private(set) var jedecID: UInt32?
+    /// The size used for range checks and SPI_SET_PARAMS.
+    public var flashSize: Int?
+
+    public var spec: ChipSpec { info.chip.spec }
+
+    /// Connects, starts the stub, raises the baud rate and attaches the flash.
+    public init(port: any SerialPort, options: SessionOptions, stubSource: (any StubSource)?,
+                events: @escaping FlashEventHandler) throws(LoaderError) {
+        self.options = options
+        self.stubSource = stubSource
+        self.events = events
+        let initial = options.connect.before == .noResetNoSync ? options.baud : min(options.romBaud, options.baud)
+        do { try port.setBaud(initial) } catch { throw LoaderError(error) }
+        let board = try Connector.connect(port: port, baud: initial, options: options.connect, events: events)
+        connection = board.connection
+        info = board.info
+        try prepare()
+    }
+
+    /// Stub, baud, flash attach: everything between "synced" and "ready to flash".
+    private func prepare() throws(LoaderError) {
+        if options.useStub && !connection.isStub {
+            if let stub = try stubSource?.stub(for: info.chip) {
+                try connection.runStub(stub)
+                events(.stubStarted(alreadyRunning: false))
+            } else {
+                stubUnavailableReason = "no esptool flasher stub found for \(spec.displayName) (install esptool with pip, or set ESPRIG_STUB_DIR)"
+                events(.warning("\(stubUnavailableReason!); using the ROM loader, which is slower" + (spec.chip == .esp8266 ? " and cannot compress or verify" : "")))
+            }
+        } else if !options.useStub {
+            stubUnavailableReason = "--no-stub given"
+        }
+        if options.baud != connection.baud {
+            if try connection.supports(.changeBaudrate) {
+                try connection.changeBaud(to: options.baud)
+                events(.baudChanged(options.baud))
+            } else {
+                events(.warning("the \(spec.displayName) ROM cannot change the baud rate; staying at \(connection.baud)"))
+            }
+        }
+        try connection.attachFlash()
+        let id = try connection.flashID()
+        jedecID = id
+        detectedFlashSize = FlashGeometry.detectedSize(jedecID: id)
+        events(.flashDetected(jedecID: id, size: detectedFlashSize))
+        if flashSize == nil { flashSize = detectedFlashSize }
+        if let size = flashSize { try connection.setFlashSize(size) }
+    }
+
+    /// Gets the board answering again after a failed exchange: the stub may still run (maybe at
+    /// the raised rate), or the board may have reset to its ROM at its ROM rate.
+    public func recover() throws(LoaderError) {
+        events(.reconnecting(reason: "resynchronising with the board"))
+        let port = connection.port
+        var lastError: LoaderError?
+        var candidates = [connection.baud]
+        if options.romBaud != connection.baud { candidates.append(options.romBaud) }
+        for baud in candidates {
+            do {
+                try connection.setBaud(baud)
+                var quick = options.connect
+                quick.before = .noReset
+                quick.attempts = 2
+                let stubAnswered = try Connector.synchronise(connection, options: quick, events: { _ in })
+                connection.mode = stubAnswered ? .stub : .rom
+                if stubAnswered && baud == options.baud { return }
+                try prepare()
+                return
+            } catch {
+                if error.isDisconnect { throw error }
+                lastError = error
+            }
+        }
+        // A full reconnect with the user's reset strategy as the last resort.
+        do {
+            try port.setBaud(min(options.romBaud, options.baud))
+        } catch { throw LoaderError(error) }
+        let board = try Connector.connect(port: port, baud: min(options.romBaud, options.baud), options: options.connect, events: events)
+        connection = board.connection
+        try prepare()
+        _ = lastError
+    }
+
+    // MARK: - Operations
+
+    /// Writes several regions (sorted, checked before any byte is sent) and verifies each.
+    public func writeFlash(_ writes: [FlashWrite], options flashOptions: FlashOptions) throws(LoaderError) -> [FlashRegion: RegionResult] {
+        var writes = writes
+        if case .fixed(let name) = flashOptions.parameters.size {
+            flashSize = FlashGeometry.sizesByName[name]
+            if let size = flashSize { try connection.setFlashSize(size) }
+        }
+        // Patch the flash parameters of an image at the bootloader offset (esptool behaviour).
+        for i in writes.indices where writes[i].region.address == Int(spec.bootloaderOffset) {
+            if let patched = try WritePlanning.patchedHeader(writes[i].data, parameters: flashOptions.parameters, spec: spec, detectedSize: detectedFlashSize) {
+                writes[i].data = patched
+                events(.note(String(format: "flash parameters set to 0x%02x%02x", patched[2], patched[3])))
+            }
+        }
+        let planned = try WritePlanning.plan(writes, flashSize: flashSize)
+        if flashOptions.eraseAll { try connection.eraseFlash() }
+        var results: [FlashRegion: RegionResult] = [:]
+        let writer = RegionWriter(session: self, options: flashOptions, events: events)
+        for write in planned {
+            switch try writer.write(write) {
+            case .verified: results[write.region] = .verified
+            case .skipped: results[write.region] = .skipped
+            case .unverified(let why): results[write.region] = .unverified(why)
+            }
+        }
+        return results
+    }
+
+    /// Compares flash with local data by MD5 (esptool `verify-flash`).
+    public func verify(_ write: FlashWrite) throws(LoaderError) -> Bool {
+        guard let digest = try connection.flashMD5(address: write.region.address, size: write.region.size) else {
+            throw LoaderError(.notInROM, "the \(spec.displayName) ROM loader cannot compute MD5, so flash cannot be verified",
+                              hint: "drop --no-stub (the flasher stub computes MD5)")
+        }
+        return digest == MD5.digest(write.data)
+    }
+
+    /// Reads flash: the stub's streaming READ_FLASH, or 64-byte READ_FLASH_SLOW on ESP32 ROMs.
+    public func readFlash(address: Int, size: Int) throws(LoaderError) -> [UInt8] {
+        if let flashSize, address + size > flashSize {
+            throw LoaderError(.invalidRequest, String(format: "reading 0x%x bytes at 0x%08x goes past the end of the %d-byte flash", size, address, flashSize),
+                              hint: "check the address and size")
+        }
+        if connection.isStub { return try connection.readFlashStreaming(address: address, size: size, events: events) }
+        guard spec.romFeatures.contains(.readFlashSlow) else {
+            throw LoaderError(.notInROM, "the \(spec.displayName) ROM loader cannot read flash", hint: "drop --no-stub")
+        }
+        return try connection.readFlashSlow(address: address, size: size, events: events)
+    }
+
+    public func eraseFlash() throws(LoaderError) { try connection.eraseFlash() }
+    public func eraseRegion(address: Int, size: Int) throws(LoaderError) { try connection.eraseRegion(address: address, size: size) }
+
+    /// The `--after` action.
+    public func finish(_ after: AfterAction) throws(LoaderError) {
+        switch after {
+        case .hardReset:
+            if connection.port.capabilities.modemLines {
+                do { try Connector.run(.hardReset, on: connection.port) } catch {
+                    if error.code == .unsupported {
+                        events(.warning("could not hard-reset: \(connection.port.name) has no RTS line; reset the board by hand"))
+                    } else { throw LoaderError(error) }
+                }
+            } else {
+                events(.warning("could not hard-reset: \(connection.port.name) has no RTS line; reset the board by hand"))
+            }
+        case .softReset:
+            if connection.isStub && spec.chip != .esp8266 {
+                throw LoaderError(.invalidRequest, "soft reset is only supported on ESP8266 with the stub", hint: "use --after hard-reset")
+            }
+            try connection.leaveLoader(runUserCode: true)
+        case .noReset:
+            if connection.isStub { try connection.leaveLoader(runUserCode: false) }
+        case .noResetStub:
+            break
+        }
+    }
+}
+
+public enum RegionResult: Sendable, Equatable {
+    case verified, skipped, unverified(String)
+}

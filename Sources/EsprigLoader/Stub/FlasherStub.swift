@@ -1,0 +1,91 @@
+import Foundation
+import EsprigProtocol
+
+/// esptool's flasher stub for one chip, decoded from its JSON file (never compiled in).
+public struct FlasherStub: Sendable {
+    public var text: [UInt8]
+    public var textStart: UInt32
+    public var data: [UInt8]
+    public var dataStart: UInt32
+    public var entry: UInt32
+    /// The file it came from, for messages.
+    public var origin: String
+
+    /// Parses esptool's stub JSON: `entry`, `text`/`text_start`, optional `data`/`data_start`.
+    public init(json: Data, origin: String) throws(LoaderError) {
+        func fail(_ why: String) -> LoaderError {
+            LoaderError(.stub, "flasher stub \(origin) is unreadable: \(why)",
+                        hint: "reinstall esptool (pip install --force-reinstall esptool) or point ESPRIG_STUB_DIR at a good copy")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { throw fail("not a JSON object") }
+        func word(_ key: String) -> UInt32? { (object[key] as? NSNumber).map { UInt32(truncating: $0) } }
+        func bytes(_ key: String) -> [UInt8]? { (object[key] as? String).flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } }
+        guard let entry = word("entry") else { throw fail("no entry point") }
+        guard let text = bytes("text"), let textStart = word("text_start") else { throw fail("no text segment") }
+        self.entry = entry
+        self.text = text
+        self.textStart = textStart
+        self.data = bytes("data") ?? []
+        self.dataStart = word("data_start") ?? 0
+        self.origin = origin
+    }
+}
+
+/// Where stubs come from; the real one reads an installed esptool, tests may hand in others.
+public protocol StubSource: Sendable {
+    /// nil when no stub is available for the chip (ROM mode then).
+    func stub(for chip: Chip) throws(LoaderError) -> FlasherStub?
+}
+
+/// Finds esptool's stub JSON files at run time: `ESPRIG_STUB_DIR`, else the esptool package
+/// that `python3` imports (esptool ≥ 4: `esptool/targets/stub_flasher/{2,1}/<chip>.json`).
+public struct EsptoolStubSource: StubSource {
+    /// Folders searched in order for `<chip>.json`.
+    public var directories: [String]
+
+    public init(directories: [String]) { self.directories = directories }
+
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> EsptoolStubSource {
+        if let dir = environment["ESPRIG_STUB_DIR"], !dir.isEmpty {
+            return EsptoolStubSource(directories: [dir, dir + "/2", dir + "/1"])
+        }
+        var pythons = ["python3"]
+        // A project-local venv (what the README sets up) wins over the system python.
+        let cwdVenv = FileManager.default.currentDirectoryPath + "/.venv/bin/python3"
+        if FileManager.default.isExecutableFile(atPath: cwdVenv) { pythons.insert(cwdVenv, at: 0) }
+        for python in pythons {
+            if let package = esptoolPackage(python: python, environment: environment) {
+                let base = package + "/targets/stub_flasher"
+                return EsptoolStubSource(directories: [base + "/2", base + "/1"])
+            }
+        }
+        return EsptoolStubSource(directories: [])
+    }
+
+    public func stub(for chip: Chip) throws(LoaderError) -> FlasherStub? {
+        for dir in directories {
+            let path = dir + "/" + chip.spec.stubName + ".json"
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            return try FlasherStub(json: data, origin: path)
+        }
+        return nil
+    }
+
+    /// Asks python where esptool is installed; nil when python or esptool is missing.
+    static func esptoolPackage(python: String, environment: [String: String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, "-c", "import esptool, os; print(os.path.dirname(esptool.__file__))"]
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return path.isEmpty ? nil : path
+    }
+}

@@ -1,0 +1,38 @@
+import EsprigProtocol
+
+/// Why the chip last reset, as the ROM banner reports it.
+enum ResetCause {
+    case powerOn, externalPin, software, watchdog
+}
+
+/// The ROM's first words after a reset (protocol.md §12). The ESP8266 prints them at 74880 baud
+/// (115200 × 26/40: the ROM assumes a 40 MHz crystal on a 26 MHz part), the ESP32 at 115200.
+enum BootBanner {
+    static func baud(for chip: Chip) -> Int { chip == .esp8266 ? 74880 : 115_200 }
+
+    static func text(chip: Chip, download: Bool, cause: ResetCause) -> [UInt8] {
+        switch chip {
+        case .esp8266:
+            let code: Int
+            switch cause {
+            case .powerOn: code = 1
+            case .externalPin: code = 2
+            case .software: code = 3
+            case .watchdog: code = 4
+            }
+            let mode = download ? "(1,7)\r\n" : "(3,6)\r\n\r\n"
+            return Array("\r\n ets Jan  8 2013,rst cause:\(code), boot mode:\(mode)".utf8)
+        case .esp32:
+            let reset: String
+            switch cause {
+            case .powerOn, .externalPin: reset = "rst:0x1 (POWERON_RESET)"
+            case .software: reset = "rst:0xc (SW_CPU_RESET)"
+            case .watchdog: reset = "rst:0x10 (RTCWDT_RTC_RESET)"
+            }
+            let boot = download
+                ? "boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n"
+                : "boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+            return Array("ets Jun  8 2016 00:22:57\r\n\r\n\(reset),\(boot)".utf8)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import EsprigProtocol
+
+/// How a `SimulatedBoard` behaves: chip, flash, identity, timing model and injected faults.
+public struct SimulatorOptions: Sendable {
+    public var chip: Chip
+    /// Flash size in bytes; must be a size a JEDEC capacity code exists for (256 KiB … 256 MiB).
+    public var flashSize: Int
+    /// The base MAC address (6 bytes), encoded into the chip's eFuse/OTP words.
+    public var mac: [UInt8]
+    /// Hosts pace bytes at 10 bits per byte at the current baud, both directions.
+    public var uartTiming: Bool
+    /// Replies wait for modelled erase/program times (`FlashTiming`).
+    public var flashTiming: Bool
+    public var seed: UInt64
+    /// Probability that a byte the device receives has one bit flipped.
+    public var corruptProbability: Double
+    /// Probability that a byte the device receives is lost.
+    public var dropProbability: Double
+    /// The ROM boot banner is sent on every reset into the loader, and before the first sync.
+    public var bootNoise: Bool
+    /// After this many FLASH_DATA/FLASH_DEFL_DATA blocks the board resets once into the ROM loader.
+    public var resetAfterBlocks: Int?
+    /// Line faults (corrupt/drop) start only after this many commands, so a test can connect on a
+    /// clean line and have it go bad during the write.
+    public var faultsAfterCommands: Int
+    /// Initial flash contents (shorter files are padded with 0xFF).
+    public var imagePath: String?
+    /// Every command received is appended here as one JSON object per line.
+    public var logPath: String?
+
+    public static let defaultFlashSize = 4 * 1024 * 1024
+
+    public init(chip: Chip) {
+        self.chip = chip
+        self.flashSize = Self.defaultFlashSize
+        // Fixed, plausible addresses: Espressif OUIs 84:0D:8E (ESP8266) and 24:0A:C4 (ESP32).
+        self.mac = chip == .esp8266 ? [0x84, 0x0D, 0x8E, 0x76, 0x81, 0x5E] : [0x24, 0x0A, 0xC4, 0x12, 0x34, 0x56]
+        self.uartTiming = false
+        self.flashTiming = false
+        self.seed = 0
+        self.corruptProbability = 0
+        self.dropProbability = 0
+        self.bootNoise = false
+        self.resetAfterBlocks = nil
+        self.faultsAfterCommands = 0
+        self.imagePath = nil
+        self.logPath = nil
+    }
+
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log"]
+
+    /// Parses sim:// query items: flash=4MB, mac=aa:bb:cc:dd:ee:ff, timing=uart|flash|uart,flash|none|all,
+    /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH.
+    public init(chip: Chip, query: [String: String]) throws(SimulatorError) {
+        self.init(chip: chip)
+        for (key, value) in query.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "flash": flashSize = try Self.parseFlashSize(value)
+            case "mac": mac = try Self.parseMAC(value)
+            case "timing": (uartTiming, flashTiming) = try Self.parseTiming(value)
+            case "seed":
+                guard let n = UInt64(value) else { throw Self.invalid(key, value, "a non-negative integer") }
+                seed = n
+            case "corrupt": corruptProbability = try Self.parseProbability(key, value)
+            case "drop": dropProbability = try Self.parseProbability(key, value)
+            case "noise":
+                switch value.lowercased() {
+                case "1", "true", "yes", "on", "": bootNoise = true
+                case "0", "false", "no", "off": bootNoise = false
+                default: throw Self.invalid(key, value, "1 or 0")
+                }
+            case "reset-after":
+                guard let n = Int(value), n >= 0 else { throw Self.invalid(key, value, "a block count ≥ 0") }
+                resetAfterBlocks = n
+            case "faults-after":
+                guard let n = Int(value), n >= 0 else { throw Self.invalid(key, value, "a command count ≥ 0") }
+                faultsAfterCommands = n
+            case "image":
+                guard !value.isEmpty else { throw Self.invalid(key, value, "a file path") }
+                imagePath = value
+            case "log":
+                guard !value.isEmpty else { throw Self.invalid(key, value, "a file path") }
+                logPath = value
+            default:
+                throw SimulatorError(.unknownOption, "unknown simulator option '\(key)'",
+                                     hint: "allowed: " + Self.allowedKeys.joined(separator: ", "))
+            }
+        }
+    }
+
+    private static func invalid(_ key: String, _ value: String, _ expected: String) -> SimulatorError {
+        SimulatorError(.invalidOption, "simulator option \(key)=\(value) is invalid", hint: "expected \(expected)")
+    }
+
+    static func parseFlashSize(_ text: String) throws(SimulatorError) -> Int {
+        let upper = text.uppercased()
+        let size: Int?
+        if let named = FlashGeometry.sizesByName[upper] {
+            size = named
+        } else if upper.hasPrefix("0X") {
+            size = Int(upper.dropFirst(2), radix: 16)
+        } else {
+            size = Int(upper)
+        }
+        guard let size, FlashGeometry.capacityCode(forSize: size) != nil else {
+            throw invalid("flash", text, "a flash size such as 1MB, 4MB or 16MB")
+        }
+        return size
+    }
+
+    static func parseMAC(_ text: String) throws(SimulatorError) -> [UInt8] {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let bytes = parts.compactMap { $0.count == 2 ? UInt8($0, radix: 16) : nil }
+        guard parts.count == 6, bytes.count == 6 else { throw invalid("mac", text, "six hex bytes like 84:0d:8e:76:81:5e") }
+        return bytes
+    }
+
+    static func parseTiming(_ text: String) throws(SimulatorError) -> (uart: Bool, flash: Bool) {
+        var uart = false, flash = false
+        for item in text.lowercased().split(separator: ",") {
+            switch item {
+            case "uart": uart = true
+            case "flash": flash = true
+            case "all": uart = true; flash = true
+            case "none": break
+            default: throw invalid("timing", text, "uart, flash, uart,flash, all or none")
+            }
+        }
+        return (uart, flash)
+    }
+
+    static func parseProbability(_ key: String, _ text: String) throws(SimulatorError) -> Double {
+        guard let p = Double(text), p >= 0, p <= 1 else { throw invalid(key, text, "a probability between 0 and 1") }
+        return p
+    }
+}

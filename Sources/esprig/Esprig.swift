@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Esprig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "esprig",
+        abstract: "Flash, provision and monitor Espressif boards (ESP8266, ESP32) over their serial loader.",
+        discussion: """
+        Commands and flags follow esptool v5, so `esprig -p /dev/ttyUSB0 write-flash 0x0 app.bin` does what \
+        esptool does. Use --port sim://esp8266 to run against the built-in simulated board.
+        Exit codes: 0 success, 1 bad usage or input, 2 device or protocol failure.
+        """,
+        version: "0.1.0",
+        subcommands: [
+            ChipID.self, ReadMAC.self, FlashID.self, WriteFlash.self, ReadFlash.self, VerifyFlash.self,
+            EraseFlash.self, EraseRegion.self, Run.self, Sim.self,
+        ]
+    )
+}

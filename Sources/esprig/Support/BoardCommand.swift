@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import EsprigLoader
+import EsprigProtocol
+import EsprigTransport
+
+/// The shared life of a board command: open the port, connect, run the operation, do the
+/// `--after` action, report. Every failure becomes a message with a fix and an exit code.
+enum BoardCommand {
+    static func run(connection: ConnectionOptions, output: OutputOptions, command: String,
+                    doAfter: Bool = true,
+                    _ body: (FlashSession, Reporter) throws -> [String: Any]) throws {
+        let reporter = Reporter(output: output)
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            let portName = try PortFactory.resolve(connection.port)
+            let baud = try connection.baud ?? environment["ESPRIG_BAUD"].map { value -> Int in
+                guard let b = Int(value), b >= 300 else {
+                    throw CLIFailure(code: "input", message: "ESPRIG_BAUD=\(value) is not a baud rate", status: ExitStatus.usage)
+                }
+                return b
+            } ?? 115_200
+            var options = SessionOptions()
+            options.baud = baud
+            options.useStub = !connection.noStub
+            options.connect.before = connection.before
+            options.connect.chip = connection.chip.chip
+            options.connect.attempts = connection.connectAttempts
+            if let sequence = connection.resetSequence {
+                options.connect.resetSequence = try ResetSequence(parsing: sequence)
+            }
+            if connection.trace {
+                options.connect.trace = { record in
+                    let hex = record.bytes.map { String(format: "%02x", $0) }.joined(separator: " ")
+                    FileHandle.standardError.write(Data("TRACE \(record.direction.rawValue) \(record.bytes.count): \(hex)\n".utf8))
+                }
+            }
+            let opened = try PortFactory.open(portName, baud: min(baud, options.romBaud))
+            var result: [String: Any]
+            do {
+                let stubs = connection.noStub ? nil : EsptoolStubSource.locate()
+                let session = try FlashSession(port: opened.port, options: options, stubSource: stubs, events: reporter.handle)
+                result = try body(session, reporter)
+                if doAfter {
+                    try session.finish(connection.after)
+                    if connection.after == .hardReset { reporter.say("Hard resetting via RTS pin...") }
+                }
+                result["chip"] = session.info.chip.rawValue
+                result["mac"] = session.info.macString
+                result["port"] = portName
+                result["stub"] = session.connection.isStub
+            } catch {
+                try? opened.close()
+                throw error
+            }
+            try opened.close()
+            result["ok"] = true
+            result["command"] = command
+            reporter.emitJSON(result)
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw CLIFailure(code: "usage", message: error.message, status: ExitStatus.usage).exit(json: output.json)
+        } catch {
+            throw CLIFailure(error).exit(json: output.json)
+        }
+    }
+}
+
+/// `ADDR FILE [ADDR FILE ...]` pairs.
+func parseAddressFilePairs(_ items: [String]) throws -> [(Int, String)] {
+    guard !items.isEmpty, items.count % 2 == 0 else {
+        throw ValidationError("expected pairs of ADDRESS FILE (got \(items.count) argument\(items.count == 1 ? "" : "s"))")
+    }
+    return try stride(from: 0, to: items.count, by: 2).map { i in
+        (try parseNumber(items[i], what: "address"), items[i + 1])
+    }
+}

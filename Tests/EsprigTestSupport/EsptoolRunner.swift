@@ -1,0 +1,103 @@
+import Foundation
+
+/// Runs Espressif's esptool (PyPI) as a subprocess, for interop tests.
+///
+/// Lookup order: `ESPRIG_ESPTOOL`, then `<package root>/.venv/bin/esptool`, then `esptool` on
+/// PATH. Not finding it is an error, so a missing install fails tests loudly (CI installs it).
+public struct EsptoolRunner: Sendable {
+    public let executable: String
+
+    public struct NotFound: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func locate() throws -> EsptoolRunner {
+        let environment = ProcessInfo.processInfo.environment
+        let fm = FileManager.default
+        if let explicit = environment["ESPRIG_ESPTOOL"], !explicit.isEmpty {
+            guard fm.isExecutableFile(atPath: explicit) else {
+                throw NotFound(description: "ESPRIG_ESPTOOL=\(explicit) is not an executable file")
+            }
+            return EsptoolRunner(executable: explicit)
+        }
+        let venv = packageRoot.appendingPathComponent(".venv/bin/esptool").path
+        if fm.isExecutableFile(atPath: venv) { return EsptoolRunner(executable: venv) }
+        for directory in (environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/esptool"
+            if fm.isExecutableFile(atPath: candidate) { return EsptoolRunner(executable: candidate) }
+        }
+        throw NotFound(description: """
+            esptool not found: set ESPRIG_ESPTOOL, or install it into \(packageRoot.path)/.venv \
+            (python3 -m venv .venv && .venv/bin/pip install esptool==5.6.0), or put esptool on PATH
+            """)
+    }
+
+    /// This file is `<root>/Tests/EsprigTestSupport/EsptoolRunner.swift`.
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    public struct TimedOut: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs esptool with `args` in a fresh temporary directory (so no stray esptool.cfg/setup.cfg
+    /// applies); kills it if it is still running after `timeout`. Output is stdout and stderr merged.
+    public func run(_ args: [String], timeout: Duration) throws -> (status: Int32, output: String) {
+        let workDirectory = try TempDirectory(prefix: "esptool-run")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        process.currentDirectoryURL = workDirectory.url
+        var environment = ProcessInfo.processInfo.environment
+        environment["ESPTOOL_CFGFILE"] = nil
+        environment["NO_COLOR"] = "1"
+        environment["TERM"] = "dumb"
+        environment["COLUMNS"] = "200"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+
+        let collected = OutputCollector()
+        let reader = pipe.fileHandleForReading
+        reader.readabilityHandler = { handle in collected.append(handle.availableData) }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+
+        let (seconds, attoseconds) = timeout.components
+        let waitResult = exited.wait(timeout: .now() + Double(seconds) + Double(attoseconds) / 1e18)
+        if waitResult == .timedOut {
+            process.terminate()
+            if exited.wait(timeout: .now() + 2) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                exited.wait()
+            }
+        }
+        reader.readabilityHandler = nil
+        collected.append(reader.readDataToEndOfFile())
+        let output = collected.text
+        if waitResult == .timedOut {
+            throw TimedOut(description: "esptool \(args.joined(separator: " ")) still running after \(timeout); killed. Output:\n\(output)")
+        }
+        return (process.terminationStatus, output)
+    }
+}
+
+/// Output gathered from the reading thread; the lock makes it safe to hand between threads.
+private final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ chunk: Data) {
+        lock.lock()
+        data.append(chunk)
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
