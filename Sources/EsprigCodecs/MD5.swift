@@ -22,15 +22,26 @@ public struct MD5: Sendable {
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         length &+= UInt64(bytes.count)
-        var iterator = bytes.makeIterator()
-        // Fill a partial block first, then run whole blocks straight from the input.
-        while let b = iterator.next() {
-            pending.append(b)
-            if pending.count == 64 {
-                pending.withUnsafeBufferPointer { process($0) }
-                pending.removeAll(keepingCapacity: true)
-            }
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in absorb(buffer) }
+        if handled == nil { Array(bytes).withUnsafeBufferPointer { absorb($0) } }
+    }
+
+    /// Tops up a partial block, then runs whole blocks straight from the input.
+    private mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, input.count)
+            pending.append(contentsOf: input[0..<take])
+            index = take
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBufferPointer { process($0) }
+            pending.removeAll(keepingCapacity: true)
         }
+        while input.count - index >= 64 {
+            process(UnsafeBufferPointer(rebasing: input[index..<index + 64]))
+            index += 64
+        }
+        pending.append(contentsOf: input[index...])
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -60,10 +71,7 @@ public struct MD5: Sendable {
     }
 
     private mutating func process(_ block: UnsafeBufferPointer<UInt8>) {
-        var m = [UInt32](repeating: 0, count: 16)
-        for i in 0..<16 {
-            m[i] = UInt32(block[4 * i]) | UInt32(block[4 * i + 1]) << 8 | UInt32(block[4 * i + 2]) << 16 | UInt32(block[4 * i + 3]) << 24
-        }
+        let raw = UnsafeRawBufferPointer(block)
         var (a, b, c, d) = state
         for i in 0..<64 {
             var f: UInt32
@@ -74,7 +82,7 @@ public struct MD5: Sendable {
             case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
             default: f = c ^ (b | ~d); g = (7 * i) % 16
             }
-            f = f &+ a &+ Self.constants[i] &+ m[g]
+            f = f &+ a &+ Self.constants[i] &+ UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * g, as: UInt32.self))
             a = d; d = c; c = b
             b = b &+ ((f << Self.shifts[i]) | (f >> (32 - Self.shifts[i])))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Esprig: ParsableCommand {
@@ -16,4 +17,24 @@ struct Esprig: ParsableCommand {
             EraseFlash.self, EraseRegion.self, Run.self, Sim.self,
         ]
     )
+
+    // esptool puts connection options before the command (`esptool -p PORT write-flash ...`);
+    // declaring them here too makes both orders work.
+    @OptionGroup(title: "Connection") var connection: ConnectionOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    /// Usage errors exit with 1 (ArgumentParser's default is 64), device failures with 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch {
+            let status = exitCode(for: error)
+            if status == .success { exit(withError: error) }  // --help, --version
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(status == .validationFailure ? ExitStatus.usage : status.rawValue)
+        }
+    }
 }

@@ -15,7 +15,7 @@ enum EsptoolTransport: String, CaseIterable, Sendable, CustomTestStringConvertib
 /// the inputs alone (erase the sectors a write covers, then place the 4-byte-padded data).
 final class EsptoolBench {
     let chip: Chip
-    let runner: EsptoolRunner
+    let runner: ToolRunner
     let server: SimulatorServer
     let directory: TempDirectory
     private(set) var expected: [UInt8]
@@ -24,7 +24,7 @@ final class EsptoolBench {
     /// The board starts with random flash contents, so every erase shows in the result.
     init(chip: Chip, transport: EsptoolTransport, seed: UInt64) throws {
         self.chip = chip
-        runner = try EsptoolRunner.locate()
+        runner = try ToolRunner.locateEsptool()
         directory = try TempDirectory(prefix: "esptool-\(chip.rawValue)-\(transport.rawValue)")
         random = SeededRandom(seed: seed)
         expected = random.bytes(SimulatorOptions.defaultFlashSize)

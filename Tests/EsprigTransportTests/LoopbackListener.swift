@@ -1,3 +1,4 @@
+import EsprigTestSupport
 import Glibc
 import Testing
 
@@ -67,10 +68,3 @@ final class LoopbackListener {
     }
 }
 
-/// A 127.0.0.1 port number that nothing listens on (bound, then released).
-func unusedLoopbackPort() throws -> UInt16 {
-    let listener = try LoopbackListener()
-    let port = listener.port
-    listener.close()
-    return port
-}

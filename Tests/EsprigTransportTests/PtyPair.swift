@@ -1,3 +1,4 @@
+import EsprigTestSupport
 import CEsprigShims
 import EsprigTransport
 import Glibc

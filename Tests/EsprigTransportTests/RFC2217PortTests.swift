@@ -1,3 +1,4 @@
+import EsprigTestSupport
 import EsprigTransport
 import Foundation
 import Testing

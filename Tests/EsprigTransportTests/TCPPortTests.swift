@@ -1,3 +1,4 @@
+import EsprigTestSupport
 import EsprigTransport
 import Glibc
 import Testing
@@ -51,7 +52,7 @@ struct TCPPortTests {
 
     @Test("no server on the port is connection-refused with a hint")
     func refused() throws {
-        let port = try unusedLoopbackPort()
+        let port = try freeLoopbackPort()
         let error = #expect(throws: TransportError.self) { try TCPPort(host: "127.0.0.1", port: port) }
         #expect(error?.code == .connectionRefused)
         #expect(error?.hint != nil)

@@ -1,4 +1,5 @@
 @testable import EsprigTransport
+import EsprigTestSupport
 import Testing
 
 @Suite("TelnetDecoder")

@@ -49,10 +49,17 @@ public struct EsptoolStubSource: StubSource {
         if let dir = environment["ESPRIG_STUB_DIR"], !dir.isEmpty {
             return EsptoolStubSource(directories: [dir, dir + "/2", dir + "/1"])
         }
-        var pythons = ["python3"]
-        // A project-local venv (what the README sets up) wins over the system python.
+        var pythons: [String] = []
+        // A project-local venv (what the README sets up) first, then the interpreter behind an
+        // `esptool` command on PATH (pip, pipx and venv installs all write that shebang), then python3.
         let cwdVenv = FileManager.default.currentDirectoryPath + "/.venv/bin/python3"
-        if FileManager.default.isExecutableFile(atPath: cwdVenv) { pythons.insert(cwdVenv, at: 0) }
+        if FileManager.default.isExecutableFile(atPath: cwdVenv) { pythons.append(cwdVenv) }
+        for dir in (environment["PATH"] ?? "").split(separator: ":") {
+            for name in ["esptool", "esptool.py"] {
+                if let python = shebangInterpreter(of: "\(dir)/\(name)") { pythons.append(python) }
+            }
+        }
+        pythons.append("python3")
         for python in pythons {
             if let package = esptoolPackage(python: python, environment: environment) {
                 let base = package + "/targets/stub_flasher"
@@ -69,6 +76,16 @@ public struct EsptoolStubSource: StubSource {
             return try FlasherStub(json: data, origin: path)
         }
         return nil
+    }
+
+    /// The interpreter named by a script's `#!` line, when it is a python.
+    static func shebangInterpreter(of path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
+        guard head.hasPrefix("#!"), let line = head.dropFirst(2).split(separator: "\n").first else { return nil }
+        let interpreter = line.trimmingCharacters(in: .whitespaces)
+        return interpreter.contains("python") && !interpreter.contains(" ") ? interpreter : nil
     }
 
     /// Asks python where esptool is installed; nil when python or esptool is missing.

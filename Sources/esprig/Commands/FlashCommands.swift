@@ -12,8 +12,8 @@ extension Esprig {
             commandName: "write-flash",
             abstract: "Write files to flash at the given addresses, then verify each by MD5.",
             discussion: "Regions whose flash already holds the same bytes are skipped (use --no-skip to rewrite them).")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         @Argument(help: ArgumentHelp("ADDRESS FILE pairs, e.g. 0x0 boot.bin 0x1000 app.bin.", valueName: "address file"))
         var pairs: [String]
@@ -81,8 +81,8 @@ extension Esprig {
 
     struct ReadFlash: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "read-flash", abstract: "Read flash into a file.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
         @Argument(help: "Start address.") var address: String
         @Argument(help: "Number of bytes, or 'all'.") var size: String
         @Argument(help: "Output file (written only when the whole read succeeded).") var file: String
@@ -112,8 +112,8 @@ extension Esprig {
 
     struct VerifyFlash: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "verify-flash", abstract: "Check that flash holds the given files (by MD5).")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
         @Argument(help: ArgumentHelp("ADDRESS FILE pairs.", valueName: "address file")) var pairs: [String]
 
         func validate() throws { _ = try parseAddressFilePairs(pairs) }
@@ -147,8 +147,8 @@ extension Esprig {
 
     struct EraseFlash: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "erase-flash", abstract: "Erase the whole flash.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "erase-flash") { session, reporter in
@@ -162,8 +162,8 @@ extension Esprig {
 
     struct EraseRegion: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "erase-region", abstract: "Erase a sector-aligned region.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
         @Argument(help: "Start address (multiple of 0x1000).") var address: String
         @Argument(help: "Size in bytes (multiple of 0x1000).") var size: String
 

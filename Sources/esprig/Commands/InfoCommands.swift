@@ -6,8 +6,8 @@ import EsprigProtocol
 extension Esprig {
     struct ChipID: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "chip-id", abstract: "Print the chip id (ESP8266) or the MAC (chips without an id).")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "chip-id") { session, reporter in
@@ -23,8 +23,8 @@ extension Esprig {
 
     struct ReadMAC: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "read-mac", abstract: "Print the factory MAC address.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "read-mac") { session, reporter in
@@ -36,8 +36,8 @@ extension Esprig {
 
     struct FlashID: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "flash-id", abstract: "Print the SPI flash JEDEC id and detected size.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "flash-id") { session, reporter in
@@ -54,8 +54,8 @@ extension Esprig {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Leave the loader and run the application in flash.")
-        @OptionGroup var connection: ConnectionOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "run", doAfter: false) { session, reporter in

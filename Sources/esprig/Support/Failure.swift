@@ -45,7 +45,7 @@ struct CLIFailure: Error {
         if json {
             var err: [String: Any] = ["code": code, "message": message]
             if let hint { err["hint"] = hint }
-            let data = (try? JSONSerialization.data(withJSONObject: ["ok": false, "error": err], options: [.sortedKeys])) ?? Data()
+            let data = (try? JSONSerialization.data(withJSONObject: ["ok": false, "error": err], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
             var text = "error: \(message)\n"

@@ -99,7 +99,7 @@ final class Reporter {
     /// The final machine-readable result.
     func emitJSON(_ object: [String: Any]) {
         guard json else { return }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }

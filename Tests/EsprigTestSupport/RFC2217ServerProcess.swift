@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// Espressif's real `esp_rfc2217_server` (from the package's .venv, or `$ESPRIG_VENV`) serving a
@@ -12,8 +13,8 @@ import Testing
 ///    tests can see what DTR/RTS changes reached the port.
 /// 2. The server binds all interfaces (`bind(("", port))`, no option to change it); the harness
 ///    binds it to 127.0.0.1.
-final class RFC2217ServerProcess {
-    let port: UInt16
+public final class RFC2217ServerProcess {
+    public let port: UInt16
     private let process: Process
     private let directory: URL
 
@@ -61,7 +62,7 @@ final class RFC2217ServerProcess {
             .appendingPathComponent(".venv")
     }
 
-    init(serving ptyPath: String) throws {
+    public init(serving ptyPath: String) throws {
         let venv = Self.venv()
         let python = venv.appendingPathComponent("bin/python3").path
         let server = venv.appendingPathComponent("bin/esp_rfc2217_server").path
@@ -76,7 +77,7 @@ final class RFC2217ServerProcess {
         // A free port can be taken by someone else before the server binds it: retry a few times.
         var lastLog = ""
         for _ in 0..<3 {
-            let port = try unusedLoopbackPort()
+            let port = try freeLoopbackPort()
             let logURL = directory.appendingPathComponent("server-\(port).log")
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
             let process = Process()
@@ -110,15 +111,15 @@ final class RFC2217ServerProcess {
     deinit { stop() }
 
     /// The modem-line ioctls the server issued on the pty, one per line.
-    var modemLog: String {
+    public var modemLog: String {
         (try? String(contentsOf: directory.appendingPathComponent("modem.log"), encoding: .utf8)) ?? ""
     }
 
-    var serverLog: String {
+    public var serverLog: String {
         (try? String(contentsOf: directory.appendingPathComponent("server-\(port).log"), encoding: .utf8)) ?? ""
     }
 
-    func stop() {
+    public func stop() {
         Self.stop(process)
         try? FileManager.default.removeItem(at: directory)
     }
@@ -131,4 +132,20 @@ final class RFC2217ServerProcess {
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
     }
+}
+
+/// A 127.0.0.1 TCP port nothing listens on (bound to port 0, read back, released).
+public func freeLoopbackPort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    try #require(fd >= 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    try #require(bound, "cannot bind 127.0.0.1: \(String(cString: strerror(errno)))")
+    return UInt16(bigEndian: address.sin_port)
 }

@@ -1,30 +1,45 @@
 import Foundation
 
-/// Runs Espressif's esptool (PyPI) as a subprocess, for interop tests.
+/// Runs a command-line tool as a bounded subprocess: Espressif's esptool (PyPI) or the built
+/// `esprig` executable, for interop and CLI tests.
 ///
-/// Lookup order: `ESPRIG_ESPTOOL`, then `<package root>/.venv/bin/esptool`, then `esptool` on
-/// PATH. Not finding it is an error, so a missing install fails tests loudly (CI installs it).
-public struct EsptoolRunner: Sendable {
+/// esptool lookup order: `ESPRIG_ESPTOOL`, then `<package root>/.venv/bin/esptool`, then `esptool`
+/// on PATH. Not finding it is an error, so a missing install fails tests loudly (CI installs it).
+public struct ToolRunner: Sendable {
     public let executable: String
+
+    public init(executable: String) { self.executable = executable }
+
+    /// The `esprig` binary that `swift build` made next to the test bundle (`ESPRIG_BIN` overrides).
+    public static func locateEsprig() throws -> ToolRunner {
+        if let explicit = ProcessInfo.processInfo.environment["ESPRIG_BIN"], !explicit.isEmpty {
+            return ToolRunner(executable: explicit)
+        }
+        let candidate = packageRoot.appendingPathComponent(".build/debug/esprig").path
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw NotFound(description: "esprig binary not found at \(candidate): run swift build first (scripts/test.sh does)")
+        }
+        return ToolRunner(executable: candidate)
+    }
 
     public struct NotFound: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public static func locate() throws -> EsptoolRunner {
+    public static func locateEsptool() throws -> ToolRunner {
         let environment = ProcessInfo.processInfo.environment
         let fm = FileManager.default
         if let explicit = environment["ESPRIG_ESPTOOL"], !explicit.isEmpty {
             guard fm.isExecutableFile(atPath: explicit) else {
                 throw NotFound(description: "ESPRIG_ESPTOOL=\(explicit) is not an executable file")
             }
-            return EsptoolRunner(executable: explicit)
+            return ToolRunner(executable: explicit)
         }
         let venv = packageRoot.appendingPathComponent(".venv/bin/esptool").path
-        if fm.isExecutableFile(atPath: venv) { return EsptoolRunner(executable: venv) }
+        if fm.isExecutableFile(atPath: venv) { return ToolRunner(executable: venv) }
         for directory in (environment["PATH"] ?? "").split(separator: ":") {
             let candidate = "\(directory)/esptool"
-            if fm.isExecutableFile(atPath: candidate) { return EsptoolRunner(executable: candidate) }
+            if fm.isExecutableFile(atPath: candidate) { return ToolRunner(executable: candidate) }
         }
         throw NotFound(description: """
             esptool not found: set ESPRIG_ESPTOOL, or install it into \(packageRoot.path)/.venv \
@@ -32,7 +47,7 @@ public struct EsptoolRunner: Sendable {
             """)
     }
 
-    /// This file is `<root>/Tests/EsprigTestSupport/EsptoolRunner.swift`.
+    /// This file is `<root>/Tests/EsprigTestSupport/ToolRunner.swift`.
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
@@ -54,6 +69,8 @@ public struct EsptoolRunner: Sendable {
         environment["NO_COLOR"] = "1"
         environment["TERM"] = "dumb"
         environment["COLUMNS"] = "200"
+        // esprig finds esptool's stubs through the `esptool` command on PATH, as a user's would.
+        environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -80,7 +97,7 @@ public struct EsptoolRunner: Sendable {
         collected.append(reader.readDataToEndOfFile())
         let output = collected.text
         if waitResult == .timedOut {
-            throw TimedOut(description: "esptool \(args.joined(separator: " ")) still running after \(timeout); killed. Output:\n\(output)")
+            throw TimedOut(description: "\((executable as NSString).lastPathComponent) \(args.joined(separator: " ")) still running after \(timeout); killed. Output:\n\(output)")
         }
         return (process.terminationStatus, output)
     }
