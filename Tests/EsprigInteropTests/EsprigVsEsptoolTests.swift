@@ -1,3 +1,4 @@
+import EsprigCodecs
 import EsprigProtocol
 import EsprigSimHost
 import EsprigSimulator
@@ -28,6 +29,8 @@ struct Scenario: Sendable, CustomTestStringConvertible {
         Scenario(name: "write compressed", command: ["write-flash", "0x0", "FILE0", "0x10000", "FILE1"], global: ["-b", "460800"]),
         Scenario(name: "write --no-compress", command: ["write-flash", "--no-compress", "0x1000", "FILE0", "0x30000", "FILE1"]),
         Scenario(name: "write --no-stub", command: ["write-flash", "0x2000", "FILE0", "0x40000", "FILE1"], global: ["--no-stub"]),
+        // An image at the bootloader offset gets new flash parameters (and, on ESP32, a new digest).
+        Scenario(name: "write image with flash parameters", command: ["write-flash", "--flash-mode", "dout", "--flash-size", "1MB", "BOOT", "IMAGE"]),
         Scenario(name: "erase-region", command: ["erase-region", "0x20000", "0x3000"]),
         Scenario(name: "erase-flash", command: ["erase-flash"]),
     ]
@@ -43,6 +46,8 @@ struct EsprigVsEsptoolTests {
         let directory: TempDirectory
         let initialImage: String
         let files: [String]
+        let image: String
+        let bootloaderOffset: String
 
         init(chip: Chip) throws {
             directory = try TempDirectory(prefix: "esprig-vs-esptool-\(chip.rawValue)")
@@ -55,10 +60,39 @@ struct EsprigVsEsptoolTests {
             files = [directory.file("a.bin"), directory.file("b.bin")]
             try Data(firmware).write(to: URL(fileURLWithPath: files[0]))
             try Data(random).write(to: URL(fileURLWithPath: files[1]))
+            image = directory.file("image.bin")
+            try Data(Self.minimalImage(chip)).write(to: URL(fileURLWithPath: image))
+            bootloaderOffset = chip == .esp8266 ? "0x0" : "0x1000"
+        }
+
+        /// A smallest valid image: one 16-byte segment, checksum, and on ESP32 the extended
+        /// header with an appended SHA-256 (so patching must recompute it).
+        static func minimalImage(_ chip: Chip) -> [UInt8] {
+            let segment = (0..<16).map { UInt8($0 * 3) }
+            var image: [UInt8] = [0xE9, 1, 0x02, 0x20, 0x04, 0x00, 0x10, 0x40]
+            if chip == .esp32 {
+                image += [0xEE, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 1]
+                image += [0x00, 0x00, 0xFB, 0x3F, 16, 0, 0, 0]
+            } else {
+                image += [0x00, 0x00, 0x10, 0x40, 16, 0, 0, 0]
+            }
+            image += segment
+            while image.count % 16 != 15 { image.append(0) }
+            image.append(espChecksum(segment))
+            if chip == .esp32 { image += SHA256.digest(image) }
+            return image
         }
 
         func arguments(_ scenario: Scenario) -> [String] {
-            scenario.command.map { $0 == "FILE0" ? files[0] : $0 == "FILE1" ? files[1] : $0 }
+            scenario.command.map { token in
+                switch token {
+                case "FILE0": return files[0]
+                case "FILE1": return files[1]
+                case "IMAGE": return image
+                case "BOOT": return bootloaderOffset
+                default: return token
+                }
+            }
         }
 
         func board(_ chip: Chip) throws -> SimulatedBoard {

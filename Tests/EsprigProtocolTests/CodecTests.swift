@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import EsprigCodecs
 import EsprigTestSupport
@@ -47,5 +48,16 @@ struct CodecTests {
         z[z.count / 2] ^= 0xFF
         z[z.count - 1] ^= 0xFF
         #expect(throws: ZlibError.self) { try Zlib.decompress(z) }
+    }
+}
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test("matches FIPS 180-4 test vectors")
+    func vectors() {
+        let hex: ([UInt8]) -> String = { $0.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(SHA256.digest([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(SHA256.digest(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(SHA256.digest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }

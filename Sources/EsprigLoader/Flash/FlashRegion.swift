@@ -1,4 +1,5 @@
 import Foundation
+import EsprigCodecs
 import EsprigProtocol
 
 /// A span of flash and where its bytes came from.
@@ -110,6 +111,24 @@ public enum WritePlanning {
             }
             out[3] = (out[3] & 0x0F) | code
         }
-        return out == data ? nil : out
+        if out == data { return nil }
+        if spec.chip != .esp8266 { refreshAppendedDigest(&out) }
+        return out
+    }
+
+    /// ESP32-family images may end in a SHA-256 of everything up to the checksum (extended
+    /// header byte 23 = 1); the ROM checks it, so a patched header needs a new digest, as esptool
+    /// computes one. Layout: 8-byte header, 16-byte extended header, segments (8-byte header +
+    /// data), padding so the checksum byte ends a 16-byte block, then the 32-byte digest.
+    static func refreshAppendedDigest(_ image: inout [UInt8]) {
+        guard image.count > 24, image[23] == 1 else { return }
+        var offset = 24
+        for _ in 0..<Int(image[1]) {
+            guard let length = image.u32LE(at: offset + 4) else { return }
+            offset += 8 + Int(length)
+        }
+        let checksumEnd = (offset / 16 + 1) * 16
+        guard checksumEnd + 32 <= image.count else { return }
+        image.replaceSubrange(checksumEnd..<checksumEnd + 32, with: SHA256.digest(Array(image[0..<checksumEnd])))
     }
 }
