@@ -170,6 +170,7 @@ public final class FlashSession {
         switch after {
         case .hardReset:
             if connection.port.capabilities.modemLines {
+                events(.note("Hard resetting via RTS pin..."))
                 do { try Connector.run(.hardReset, on: connection.port) } catch {
                     if error.code == .unsupported {
                         events(.warning("could not hard-reset: \(connection.port.name) has no RTS line; reset the board by hand"))

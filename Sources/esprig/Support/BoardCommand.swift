@@ -43,7 +43,6 @@ enum BoardCommand {
                 result = try body(session, reporter)
                 if doAfter {
                     try session.finish(connection.after)
-                    if connection.after == .hardReset { reporter.say("Hard resetting via RTS pin...") }
                 }
                 result["chip"] = session.info.chip.rawValue
                 result["mac"] = session.info.macString

@@ -1,0 +1,121 @@
+import EsprigTestSupport
+import Foundation
+import Glibc
+import Testing
+
+/// The esprig executable as a user runs it: exit codes, messages, JSON, and the `sim` server.
+@Suite("esprig command line")
+struct CommandLineTests {
+    let esprig: ToolRunner
+    let directory: TempDirectory
+
+    init() throws {
+        esprig = try ToolRunner.locateEsprig()
+        directory = try TempDirectory(prefix: "esprig-cli")
+    }
+
+    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = directory.file(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("bad input exits 1 with the cause and the fix, before touching the board")
+    func badInput() throws {
+        let app = try file("app.bin", [UInt8](repeating: 7, count: 100))
+        let cases: [([String], String)] = [
+            (["-p", "sim://esp8266", "write-flash", "0x1001", app], "not a multiple of 0x1000"),
+            (["-p", "sim://esp8266", "write-flash", "0x1000", directory.file("missing.bin")], "no such file"),
+            (["write-flash", "0x1000", app], "no port given"),
+            (["-p", "sim://esp8266", "write-flash", "0x1000"], "pairs of ADDRESS FILE"),
+            (["-p", "sim://esp8266", "-b", "12", "chip-id"], "out of range"),
+            (["-p", "bogus", "chip-id"], "is not a port"),
+            (["-p", "sim://esp8266?speed=9", "chip-id"], "unknown simulator option"),
+            (["-p", "sim://esp8266", "--chip", "esp32", "chip-id"], "this chip is ESP8266, not ESP32"),
+        ]
+        for (arguments, message) in cases {
+            let result = try esprig.run(arguments, timeout: .seconds(60))
+            #expect(result.status == 1, "\(arguments): \(result.output)")
+            #expect(result.output.contains(message), "\(arguments) should say '\(message)': \(result.output)")
+        }
+    }
+
+    @Test("a device failure exits 2; --json reports it as an object")
+    func deviceFailure() throws {
+        let result = try esprig.run(["-p", "/dev/ttyUSB-esprig-none", "--json", "chip-id"], timeout: .seconds(30))
+        #expect(result.status == 2)
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(object?["ok"] as? Bool == false)
+        #expect((object?["error"] as? [String: Any])?["hint"] != nil)
+    }
+
+    @Test("a line too noisy to write over exits 2 naming the region, and never reports it written")
+    func hopelessLineExitsTwo() throws {
+        var rng = SeededRandom(seed: 3)
+        let app = try file("noisy.bin", rng.bytes(24_000))
+        let state = directory.file("state.bin")
+        let result = try esprig.run(["-p", "sim://esp8266?corrupt=0.05&faults-after=24&seed=9&state=\(state)", "--json",
+                                     "write-flash", "0x30000", app], timeout: .seconds(240))
+        #expect(result.status == 2, "\(result.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any]
+        let message = (object?["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("0x00030000") && message.contains("noisy.bin"), "\(message)")
+    }
+
+    @Test("a slightly noisy line still ends with verified, correct flash")
+    func lightNoiseSucceeds() throws {
+        var rng = SeededRandom(seed: 4)
+        let data = rng.bytes(40_000)
+        let app = try file("light.bin", data)
+        let state = directory.file("light-state.bin")
+        let result = try esprig.run(["-p", "sim://esp32?corrupt=0.0005&seed=21&state=\(state)", "write-flash", "0x50000", app],
+                                    timeout: .seconds(240))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("Wrote and verified"))
+        let flash = [UInt8](try Data(contentsOf: URL(fileURLWithPath: state)))
+        #expect(Array(flash[0x50000..<0x50000 + data.count]) == data)
+    }
+
+    @Test("esprig sim serves esptool over TCP and saves the flash when stopped")
+    func simServer() throws {
+        let saved = directory.file("saved.bin")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: esprig.executable)
+        process.arguments = ["sim", "sim://esp8266?flash=1MB", "--tcp", "0", "--save", saved]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let firstLine = String(decoding: out.fileHandleForReading.availableDataLine(timeout: .seconds(20)), as: UTF8.self)
+        let address = try #require(firstLine.range(of: #"socket://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(firstLine[$0]) },
+                                   "no address in '\(firstLine)'")
+        let data = (0..<5000).map { UInt8($0 % 251) }
+        let app = try file("served.bin", data)
+        let result = try ToolRunner.locateEsptool().run(["--chip", "esp8266", "-p", address, "write-flash", "0x8000", app], timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.output)")
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!process.isRunning)
+        let flash = [UInt8](try Data(contentsOf: URL(fileURLWithPath: saved)))
+        #expect(flash.count == 1 << 20)
+        #expect(Array(flash[0x8000..<0x8000 + data.count]) == data)
+    }
+}
+
+extension FileHandle {
+    /// Reads until a newline or the deadline (bounded; for a child's first line of output).
+    func availableDataLine(timeout: Duration) -> [UInt8] {
+        var line: [UInt8] = []
+        let deadline = ContinuousClock.now + timeout
+        var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+        while ContinuousClock.now < deadline && !line.contains(0x0A) {
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard Glibc.read(fileDescriptor, &byte, 1) == 1 else { break }
+            line.append(byte)
+        }
+        return line
+    }
+}
