@@ -1,3 +1,6 @@
+import EsprigProtocol
+import EsprigSimHost
+import EsprigSimulator
 import EsprigTestSupport
 import Foundation
 import Glibc
@@ -117,5 +120,59 @@ extension FileHandle {
             line.append(byte)
         }
         return line
+    }
+}
+
+@Suite("esprig on a pty")
+struct PtyCommandLineTests {
+    @Test("a pty has no DTR/RTS: the default reset warns once and the command still works; ESPRIG_PORT and ESPRIG_BAUD apply")
+    func defaultResetOnPty() throws {
+        let server = try SimulatorServer(board: try SimulatedBoard(options: SimulatorOptions(chip: .esp32)), endpoint: .pty(linkPath: nil))
+        try server.start()
+        defer { server.stop() }
+        let esprig = try ToolRunner.locateEsprig()
+        let result = try esprig.run(["read-mac"], timeout: .seconds(60),
+                                    environment: ["ESPRIG_PORT": server.address, "ESPRIG_BAUD": "460800"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("MAC: 24:0a:c4:12:34:56"))
+        #expect(result.output.contains("chip was NOT reset"))
+        #expect(result.output.contains("Baud rate changed to 460800"))
+    }
+
+    @Test("the board going away mid-write is reported as a disconnect with exit 2, promptly")
+    func unplugMidWrite() throws {
+        var options = SimulatorOptions(chip: .esp8266)
+        options.uartTiming = true
+        let server = try SimulatorServer(board: try SimulatedBoard(options: options), endpoint: .pty(linkPath: nil))
+        try server.start()
+        let directory = try TempDirectory(prefix: "esprig-unplug")
+        var rng = SeededRandom(seed: 77)
+        let app = directory.file("big.bin")
+        try Data(rng.bytes(200_000)).write(to: URL(fileURLWithPath: app))
+        let esprig = try ToolRunner.locateEsprig()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: esprig.executable)
+        process.arguments = ["-p", server.address, "--before", "no-reset", "write-flash", "0x10000", app]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Let the write get going (200 KB at 115200 takes ~17 s), then pull the plug.
+        let started = ContinuousClock.now
+        var output = [UInt8]()
+        while ContinuousClock.now - started < .seconds(30) && !String(decoding: output, as: UTF8.self).contains("Writing 0x") {
+            output += out.fileHandleForReading.availableDataLine(timeout: .seconds(1))
+        }
+        try #require(String(decoding: output, as: UTF8.self).contains("Writing 0x"), "the write never started: \(String(decoding: output, as: UTF8.self))")
+        server.stop()
+        let unplugged = ContinuousClock.now
+        while process.isRunning && ContinuousClock.now - unplugged < .seconds(20) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!process.isRunning, "esprig hung after the device went away")
+        output += out.fileHandleForReading.readDataToEndOfFile()
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(process.terminationStatus == 2, "\(text)")
+        #expect(text.contains("disconnected"), "\(text)")
+        #expect(!text.contains("Wrote and verified"))
     }
 }

@@ -58,7 +58,7 @@ public struct ToolRunner: Sendable {
 
     /// Runs esptool with `args` in a fresh temporary directory (so no stray esptool.cfg/setup.cfg
     /// applies); kills it if it is still running after `timeout`. Output is stdout and stderr merged.
-    public func run(_ args: [String], timeout: Duration) throws -> (status: Int32, output: String) {
+    public func run(_ args: [String], timeout: Duration, environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let workDirectory = try TempDirectory(prefix: "esptool-run")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -71,6 +71,7 @@ public struct ToolRunner: Sendable {
         environment["COLUMNS"] = "200"
         // esprig finds esptool's stubs through the `esptool` command on PATH, as a user's would.
         environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
