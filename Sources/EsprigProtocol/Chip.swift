@@ -67,6 +67,9 @@ public struct ChipSpec: Sendable, Hashable {
     public var flashSizes: [String: UInt8]
     /// Sends the 5th "encrypted" word in *_BEGIN to the ROM.
     public var romBeginTakesEncryptedFlag: Bool
+    /// The ROM derives its UART divider from an RC-calibrated clock estimate, so a ROM baud
+    /// change must be scaled by that estimate (esptool `ESP32ROM.change_baud`).
+    public var romBaudNeedsClockCompensation: Bool = false
 
     public static let detectMagicRegister: UInt32 = 0x40001000
 }
@@ -111,7 +114,7 @@ extension ChipSpec {
         flashFrequencies: ["40m": 0x0, "26m": 0x1, "20m": 0x2, "80m": 0xF],
         flashSizes: ["1MB": 0x00, "2MB": 0x10, "4MB": 0x20, "8MB": 0x30, "16MB": 0x40,
                      "32MB": 0x50, "64MB": 0x60, "128MB": 0x70],
-        romBeginTakesEncryptedFlag: false)
+        romBeginTakesEncryptedFlag: false, romBaudNeedsClockCompensation: true)
 
     public static func detect(magic: UInt32) -> ChipSpec? {
         Chip.allCases.map(\.spec).first { $0.magicValues.contains(magic) }

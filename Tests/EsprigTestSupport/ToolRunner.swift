@@ -78,26 +78,31 @@ public struct ToolRunner: Sendable {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
 
+        // A plain thread drains the pipe with blocking reads. FileHandle.readabilityHandler was
+        // seen to crash libdispatch (_dispatch_source_refs_finalize_unregistration) when the pipe
+        // closed while its source was live, so no dispatch source is involved here.
         let collected = OutputCollector()
         let reader = pipe.fileHandleForReading
-        reader.readabilityHandler = { handle in collected.append(handle.availableData) }
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-
-        let (seconds, attoseconds) = timeout.components
-        let waitResult = exited.wait(timeout: .now() + Double(seconds) + Double(attoseconds) / 1e18)
-        if waitResult == .timedOut {
-            process.terminate()
-            if exited.wait(timeout: .now() + 2) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                exited.wait()
-            }
+        let drained = DispatchSemaphore(value: 0)
+        let drainer = Thread {
+            collected.append(reader.readDataToEndOfFile())
+            drained.signal()
         }
-        reader.readabilityHandler = nil
-        collected.append(reader.readDataToEndOfFile())
+        try process.run()
+        drainer.start()
+
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let timedOut = process.isRunning
+        if timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            let killDeadline = ContinuousClock.now + .seconds(5)
+            while process.isRunning && ContinuousClock.now < killDeadline { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        // EOF comes once the child (and anything it spawned) closed the pipe; bounded in any case.
+        _ = drained.wait(timeout: .now() + 10)
         let output = collected.text
-        if waitResult == .timedOut {
+        if timedOut {
             throw TimedOut(description: "\((executable as NSString).lastPathComponent) \(args.joined(separator: " ")) still running after \(timeout); killed. Output:\n\(output)")
         }
         return (process.terminationStatus, output)

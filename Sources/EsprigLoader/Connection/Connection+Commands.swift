@@ -67,13 +67,26 @@ extension Connection {
     }
 
     public func changeBaud(to newBaud: Int) throws(LoaderError) {
+        let requested = !isStub && chip?.romBaudNeedsClockCompensation == true ? try compensatedROMBaud(newBaud) : UInt32(newBaud)
         // The stub takes (new, current); a ROM takes (new, 0).
         try retrying(3) { () throws(LoaderError) in
-            try command(.changeBaudrate, .le(UInt32(newBaud), isStub ? UInt32(baud) : 0))
+            try command(.changeBaudrate, .le(requested, isStub ? UInt32(baud) : 0))
         }
         try setBaud(newBaud)
         // Junk may arrive while both sides switch (esptool #921); wait it out, then drop it.
         _ = try? port.read(maxCount: 4096, timeout: .milliseconds(50))
         try flushInput()
+    }
+
+    /// The rate to ask an ESP32 ROM for: it computed its clock from the RTC calibration and the
+    /// CK8M eFuse, so the request is scaled by that estimate over the real crystal (esptool
+    /// `get_rom_cal_crystal_freq`, `change_baud`).
+    func compensatedROMBaud(_ baud: Int) throws(LoaderError) -> UInt32 {
+        let calibration = (try readRegister(0x3FF5_F06C) >> 7) & 0x1FF_FFFF   // RTCCALICFG1
+        let ck8m = try readRegister(0x3FF5_A000 + 4 * 4) & 0xFF                // eFuse word 4
+        let romClock = Double(calibration) * 15625 * Double(ck8m) / 40
+        guard romClock > 0 else { return UInt32(baud) }
+        let crystal: Double = romClock > 33_000_000 ? 40_000_000 : 26_000_000
+        return UInt32((Double(baud) * romClock / crystal).rounded(.down))
     }
 }

@@ -43,8 +43,9 @@ public final class Connection {
     public func flushInput() throws(LoaderError) {
         do {
             try port.flushInput()
-            // Bytes already in flight from the device land after the flush; read them away.
-            while !(try port.read(maxCount: 4096, timeout: .zero)).isEmpty {}
+            // Bytes already in flight from the device land after the flush; read them away, but
+            // stop after a bounded amount: a running app may never stop talking.
+            for _ in 0..<16 where !(try port.read(maxCount: 4096, timeout: .zero)).isEmpty {}
         } catch { throw LoaderError(error) }
         decoder.reset()
         frames.removeAll()

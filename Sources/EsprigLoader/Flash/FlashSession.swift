@@ -48,6 +48,13 @@ public final class FlashSession {
 
     /// Stub, baud, flash attach: everything between "synced" and "ready to flash".
     private func prepare() throws(LoaderError) {
+        // A ROM that can change its rate (ESP32) switches before the stub upload, so the stub
+        // travels at the fast rate too; the stub then starts at the rate the ROM was using.
+        let romCanChangeBaud = try connection.supports(.changeBaudrate)
+        if options.useStub && !connection.isStub && options.baud != connection.baud && romCanChangeBaud {
+            try connection.changeBaud(to: options.baud)
+            events(.baudChanged(options.baud))
+        }
         if options.useStub && !connection.isStub {
             if let stub = try stubSource?.stub(for: info.chip) {
                 try connection.runStub(stub)
@@ -81,11 +88,10 @@ public final class FlashSession {
     public func recover() throws(LoaderError) {
         events(.reconnecting(reason: "resynchronising with the board"))
         let port = connection.port
-        var lastError: LoaderError?
         var candidates = [connection.baud]
         if options.romBaud != connection.baud { candidates.append(options.romBaud) }
         for baud in candidates {
-            do {
+            do throws(LoaderError) {
                 try connection.setBaud(baud)
                 var quick = options.connect
                 quick.before = .noReset
@@ -97,17 +103,14 @@ public final class FlashSession {
                 return
             } catch {
                 if error.isDisconnect { throw error }
-                lastError = error
             }
         }
-        // A full reconnect with the user's reset strategy as the last resort.
-        do {
-            try port.setBaud(min(options.romBaud, options.baud))
-        } catch { throw LoaderError(error) }
-        let board = try Connector.connect(port: port, baud: min(options.romBaud, options.baud), options: options.connect, events: events)
+        // Last resort: a full reconnect with the user's reset strategy; its error says why it failed.
+        let romBaud = min(options.romBaud, options.baud)
+        do { try port.setBaud(romBaud) } catch { throw LoaderError(error) }
+        let board = try Connector.connect(port: port, baud: romBaud, options: options.connect, events: events)
         connection = board.connection
         try prepare()
-        _ = lastError
     }
 
     // MARK: - Operations
