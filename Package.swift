@@ -27,12 +27,16 @@ let package = Package(
         .target(name: "EsprigSimulator", dependencies: [
             "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
+        // Firmware images: ELF reading, elf2image, image-info, merge-bin. Values in, values out.
+        .target(name: "EsprigImage", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
+        // Firmware config headers (mqtt_config.h): parse, patch, validate, diff, revert.
+        .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol"]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport",
+            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,6 +47,8 @@ let package = Package(
         .testTarget(name: "EsprigTransportTests", dependencies: ["EsprigTransport", "CEsprigShims", "EsprigTestSupport"]),
         .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )

@@ -7,7 +7,7 @@ and flash timing models on. Prints wall time, the wire limit (zlib level-9 size 
 or the flash erase+program time where that is longer), efficiency = limit / wall, and each
 tool's CPU time. Then re-writes the unchanged image with each tool.
 
-Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--quick]
+Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--chip esp8266|esp32] [--quick]
 Figures only; nothing here asserts a timing.
 """
 import argparse
@@ -53,10 +53,10 @@ def flash_time(size, address):
 
 
 class Simulator:
-    def __init__(self, esprig, options, save=None):
+    def __init__(self, esprig, chip, options, save=None):
         extra = ["--save", save] if save else []
         self.proc = subprocess.Popen(
-            [esprig, "sim", f"sim://esp8266?{options}", "--tcp", "0"] + extra,
+            [esprig, "sim", f"sim://{chip}?{options}", "--tcp", "0"] + extra,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"socket://[\d.]+:\d+", line)
@@ -88,6 +88,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--esprig", default=os.path.join(ROOT, ".build/release/esprig"))
     ap.add_argument("--esptool", default=os.path.join(ROOT, ".venv/bin/esptool"))
+    ap.add_argument("--chip", default="esp8266", choices=["esp8266", "esp32"])
     ap.add_argument("--quick", action="store_true", help="256 KiB instead of 1 MiB")
     args = ap.parse_args()
     size = (256 if args.quick else 1024) * 1024
@@ -96,10 +97,11 @@ def main():
     tools = {
         "esprig": lambda url, baud, path: [args.esprig, "-p", url, "-b", str(baud), "--before", "no-reset",
                                            "--after", "no-reset-stub", "write-flash", hex(ADDRESS), path],
-        "esptool": lambda url, baud, path: [args.esptool, "--chip", "esp8266", "-p", url, "-b", str(baud),
+        "esptool": lambda url, baud, path: [args.esptool, "--chip", args.chip, "-p", url, "-b", str(baud),
                                             "--before", "no-reset", "--after", "no-reset-stub", "write-flash",
                                             hex(ADDRESS), path],
     }
+    print(f"chip {args.chip}, {size // 1024} KiB per data set")
     print(f"{'data':9} {'baud':>7} {'tool':8} {'wall s':>8} {'limit s':>8} {'eff':>5} {'cpu s':>6}  ratio")
     rows = []
     for name, data in datasets.items():
@@ -110,7 +112,7 @@ def main():
             limit = max(wire, flash_time(len(data), ADDRESS))
             walls = {}
             for tool, make in tools.items():
-                sim = Simulator(args.esprig, "timing=uart,flash")
+                sim = Simulator(args.esprig, args.chip, "timing=uart,flash")
                 try:
                     wall, cpu, rc, tail = timed(make(sim.url, baud, path))
                 finally:
@@ -129,12 +131,12 @@ def main():
     second = {}
     for tool, make in tools.items():
         image = os.path.join(tmp, f"after-{tool}.bin")
-        sim = Simulator(args.esprig, "timing=uart,flash", save=image)
+        sim = Simulator(args.esprig, args.chip, "timing=uart,flash", save=image)
         try:
             timed(make(sim.url, 921600, path))
         finally:
             sim.close()
-        sim = Simulator(args.esprig, f"timing=uart,flash&image={image}")
+        sim = Simulator(args.esprig, args.chip, f"timing=uart,flash&image={image}")
         try:
             wall, cpu, rc, tail = timed(make(sim.url, 921600, path))
         finally:
