@@ -176,3 +176,25 @@ struct PtyCommandLineTests {
         #expect(!text.contains("Wrote and verified"))
     }
 }
+
+@Suite("esprig progress output")
+struct ProgressOutputTests {
+    @Test("a terminal gets a redrawn bar; a pipe gets plain lines")
+    func barOnTerminal() throws {
+        let esprig = try ToolRunner.locateEsprig()
+        let directory = try TempDirectory(prefix: "esprig-progress")
+        let app = directory.file("app.bin")
+        var rng = SeededRandom(seed: 12)
+        try Data(rng.bytes(100_000)).write(to: URL(fileURLWithPath: app))
+        let command = "\(esprig.executable) -p sim://esp8266 write-flash 0x10000 \(app)"
+        // util-linux `script` runs the command on a pseudo-terminal, as an interactive shell would.
+        let onTerminal = try ToolRunner(executable: "/usr/bin/script").run(["-q", "-e", "-c", command, "/dev/null"], timeout: .seconds(60))
+        #expect(onTerminal.status == 0, "\(onTerminal.output)")
+        #expect(onTerminal.output.contains("\r"))
+        #expect(onTerminal.output.contains("] 100% 100000/100000 bytes"))
+        let piped = try esprig.run(["-p", "sim://esp8266", "write-flash", "0x10000", app], timeout: .seconds(60))
+        #expect(piped.status == 0)
+        #expect(!piped.output.contains("\r"))
+        #expect(piped.output.contains("Writing 0x00010000: 100% (100000/100000 bytes)"))
+    }
+}
