@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )

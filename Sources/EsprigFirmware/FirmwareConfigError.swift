@@ -29,6 +29,7 @@ public struct FirmwareConfigError: Error, Sendable, Equatable, CustomStringConve
         public static let regionOverlap = Code("flash-region-overlap")
         public static let outsideFlash = Code("flash-region-outside-flash")
         public static let misaligned = Code("flash-region-misaligned")
+        public static let wrongAddress = Code("flash-region-wrong-address")
         public static let appTooLarge = Code("app-too-large")
         public static let reservedSector = Code("reserved-sector-overwritten")
         public static let sectorMismatch = Code("cert-sector-mismatch")

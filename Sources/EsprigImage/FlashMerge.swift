@@ -59,7 +59,8 @@ public enum FlashMerge {
         var out: [UInt8] = []
         var warnings: [String] = []
         for region in sorted {
-            out += [UInt8](repeating: 0xFF, count: region.address - options.targetOffset - out.count)
+            // Never negative: the sector rule above keeps regions apart.
+            out += [UInt8](repeating: 0xFF, count: max(0, region.address - options.targetOffset - out.count))
             out += patchedHeader(region, options: options, warnings: &warnings)
         }
         if let padToSize = options.padToSize {
@@ -73,8 +74,12 @@ public enum FlashMerge {
         var bytes = region.bytes
         guard bytes.count >= 8, region.address == 0,
               options.flashMode != nil || options.flashFrequency != nil || options.flashSize != nil else { return bytes }
-        guard bytes[0] == ESP8266Image.magic, (try? ImageInfo(parsing: bytes)) != nil else {
+        guard bytes[0] == ESP8266Image.magic else {
             warnings.append("Image file at 0x0 doesn't look like an image file, so not changing any flash settings.")
+            return bytes
+        }
+        guard (try? ImageInfo(parsing: bytes)) != nil else {
+            warnings.append("Image file at 0x0 is not a valid ESP8266 image, so not changing any flash settings.")
             return bytes
         }
         if let mode = options.flashMode { bytes[2] = mode.code }

@@ -14,7 +14,8 @@ struct Esprig: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ChipID.self, ReadMAC.self, FlashID.self, WriteFlash.self, ReadFlash.self, VerifyFlash.self,
-            EraseFlash.self, EraseRegion.self, Run.self, Sim.self,
+            EraseFlash.self, EraseRegion.self, Run.self, Elf2Image.self, ImageInfo.self, MergeBin.self,
+            Config.self, Sim.self,
         ]
     )
 

@@ -198,3 +198,31 @@ struct ProgressOutputTests {
         #expect(piped.output.contains("Writing 0x00010000: 100% (100000/100000 bytes)"))
     }
 }
+
+@Suite("esprig image commands")
+struct ImageCommandLineTests {
+    @Test("elf2image, image-info and merge-bin from the command line agree with esptool", arguments: ["1", "2"])
+    func elf2image(version: String) throws {
+        let firmware = try FirmwareBuild.demo()
+        let elf = version == "1" ? firmware.elf : firmware.otaELF
+        let directory = try TempDirectory(prefix: "esprig-elf2image")
+        let esprig = try ToolRunner.locateEsprig(), esptool = try ToolRunner.locateEsptool()
+        let flags = ["--version", version, "--flash-mode", "dio", "--flash-freq", "80m", "--flash-size", "4MB"]
+        let ours = try esprig.run(["elf2image"] + flags + ["-o", directory.file("ours-"), elf], timeout: .seconds(60))
+        #expect(ours.status == 0, "\(ours.output)")
+        let theirs = try esptool.run(["--chip", "esp8266", "elf2image"] + flags + ["-o", directory.file("theirs-"), elf], timeout: .seconds(60))
+        #expect(theirs.status == 0, "\(theirs.output)")
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.hasPrefix("ours-") }.sorted()
+        #expect(outputs.count == (version == "1" ? 2 : 1))
+        for name in outputs {
+            let mine = try Data(contentsOf: URL(fileURLWithPath: directory.file(name)))
+            let reference = try Data(contentsOf: URL(fileURLWithPath: directory.file("theirs-" + name.dropFirst("ours-".count))))
+            #expect(mine == reference, "\(name) differs from esptool's")
+        }
+        let image = directory.file(outputs[0])
+        let info = try esprig.run(["image-info", image], timeout: .seconds(30))
+        #expect(info.status == 0 && info.output.contains("(valid)"), "\(info.output)")
+        let notAnImage = try esprig.run(["image-info", elf], timeout: .seconds(30))
+        #expect(notAnImage.status == 1)
+    }
+}
