@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
@@ -30,13 +31,15 @@ let package = Package(
         // Firmware images: ELF reading, elf2image, image-info, merge-bin. Values in, values out.
         .target(name: "EsprigImage", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
         // Firmware config headers (mqtt_config.h): parse, patch, validate, diff, revert.
-        .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol"]),
+        .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
+        // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
+        .target(name: "EsprigProfiles", dependencies: ["EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware",
+            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )

@@ -1,0 +1,14 @@
+extension FirmwareConfigError.Code {
+    // Running programs
+    public static let toolNotFound = Self("tool-not-found")
+    public static let processTimedOut = Self("process-timed-out")
+    public static let processFailedToStart = Self("process-failed-to-start")
+    // The toolchain build
+    public static let toolchainMissing = Self("toolchain-missing")
+    public static let buildFailed = Self("build-failed")
+    public static let missingArtifact = Self("missing-artifact")
+    public static let sourcesUnreadable = Self("firmware-sources-unreadable")
+    // Sector numbers compiled into the sources
+    public static let unresolvedArgument = Self("unresolved-call-argument")
+    public static let secureSizeOutOfRange = Self("secure-size-out-of-range")
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import EsprigProfiles
+
+extension Esprig {
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "profile",
+            abstract: "Inspect board profiles (Profiles/NAME.toml).",
+            subcommands: [Show.self]
+        )
+    }
+}
+
+extension Esprig.Profile {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a profile with extends merged, ${...} expanded and every value checked (secrets masked)."
+        )
+
+        @Argument(help: "The profile name (its file name without .toml).")
+        var name: String
+
+        @Option(help: "The directory holding the profiles (default: ./Profiles, or ESPRIG_PROFILES_DIR).")
+        var profilesDir: String?
+
+        @OptionGroup(title: "Output") var output: OutputOptions
+
+        func run() throws {
+            let environment = ProcessInfo.processInfo.environment
+            let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
+            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            let profile: ResolvedProfile
+            do {
+                profile = try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
+            } catch {
+                let message = error.location.map { "\($0): \(error.message)" } ?? error.message
+                throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage).exit(json: output.json)
+            }
+            let entries = profile.displayEntries()
+            if output.json {
+                var values: [String: Any] = [:]
+                for entry in entries { values[entry.key] = entry.value }
+                let object: [String: Any] = [
+                    "ok": true, "command": "profile show", "profile": values,
+                    "secrets": entries.filter(\.isSecret).map(\.key),
+                    "warnings": profile.warnings.map { ["code": $0.code.rawValue, "message": $0.message, "location": $0.location.description] },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                return
+            }
+            for warning in profile.warnings {
+                FileHandle.standardError.write(Data("\(warning)\n".utf8))
+            }
+            let width = entries.map(\.key.count).max() ?? 0
+            var text = ""
+            for entry in entries {
+                let origin = output.verbose ? entry.location.map { "    # \($0)" } ?? "" : ""
+                text += entry.key.padding(toLength: width, withPad: " ", startingAt: 0) + " = " + entry.value + origin + "\n"
+            }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
