@@ -28,18 +28,7 @@ public struct ProfileFile: Sendable {
 
     /// The line of a dotted key path such as `flash.ca_sector`, if the file sets it.
     public func location(of keyPath: String) -> SourceLocation? {
-        var current = root
-        for component in keyPath.split(separator: ".").map(String.init) {
-            if component.hasPrefix("["), case .array(let items) = current.node,
-               let index = Int(component.dropFirst().dropLast()), items.indices.contains(index) {
-                current = items[index]
-            } else if let next = current.node[component] {
-                current = next
-            } else {
-                return nil
-            }
-        }
-        return current.location
+        root.descendant(at: keyPath.split(separator: ".").map(String.init))?.location
     }
 
     private static func check(_ value: Located, shape: Shape, path: [String]) throws(ProfileError) {

@@ -107,18 +107,7 @@ struct Resolver {
     // MARK: lookup
 
     func node(at path: [String]) -> Located? {
-        var current = merged
-        for component in path {
-            if component.hasPrefix("["), case .array(let items) = current.node,
-               let index = Int(component.dropFirst().dropLast()), items.indices.contains(index) {
-                current = items[index]
-            } else if let next = current.node[component] {
-                current = next
-            } else {
-                return nil
-            }
-        }
-        return current
+        merged.descendant(at: path)
     }
 
     static func key(_ path: [String]) -> String { ProfileFile.display(path) }

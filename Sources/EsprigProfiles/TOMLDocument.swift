@@ -42,6 +42,22 @@ indirect enum Node: Sendable {
 struct Located: Sendable {
     var node: Node
     var location: SourceLocation
+
+    /// The node at a key path; `[n]` components index arrays.
+    func descendant(at path: [String]) -> Located? {
+        var current = self
+        for component in path {
+            if component.hasPrefix("["), case .array(let items) = current.node,
+               let index = Int(component.dropFirst().dropLast()), items.indices.contains(index) {
+                current = items[index]
+            } else if let next = current.node[component] {
+                current = next
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
 }
 
 /// Parses TOML text into `Node`s with locations.

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+extension Esprig {
+    /// `esprig flash --profile NAME`: resolve the profile, patch the config header, build, convert,
+    /// plan, connect, write what changed, verify, reset. One progress line per step; a failure names
+    /// its step (exit 1 for a bad profile or input, 2 for a build or device failure).
+    struct Flash: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build and flash a board profile (Profiles/NAME.toml): config header, build, image, plan, write, verify, reset.",
+            discussion: """
+            Steps: profile, config, build, image, plan, connect, write, verify, reset. Regions the flash already \
+            holds are skipped. --dry-run stops after the plan: it shows what the header change would be without \
+            writing it, does not build (the plan uses the last build's artifacts) and never opens the port. \
+            The port is --port, else ESPRIG_PORT, else the profile's `port`; the baud is --baud, else the profile's.
+            """
+        )
+
+        @Option(help: "The profile name (its file name without .toml).")
+        var profile: String
+
+        @Option(help: "The directory holding the profiles (default: ./Profiles, or ESPRIG_PROFILES_DIR).")
+        var profilesDir: String?
+
+        @Flag(help: "Plan only: no header write, no build, no port.")
+        var dryRun = false
+
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+
+        func run() throws {
+            let environment = ProcessInfo.processInfo.environment
+            let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
+            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            let workflow = FlashWorkflow(profileName: profile, profilesDirectory: absolute, dryRun: dryRun,
+                                         connection: connection, output: output, environment: environment)
+            do {
+                let result = try workflow.run()
+                workflow.reporter.emitJSON(result)
+            } catch let failure as FlashStepFailure {
+                var cli = failure.failure
+                cli.message = "\(failure.step): \(cli.message)"
+                throw cli.exit(json: output.json)
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                throw CLIFailure(error).exit(json: output.json)
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import EsprigTestSupport
+import Foundation
+import Testing
+
+/// `esprig flash --profile demo` end to end against a persistent simulated board, on a copy of
+/// Profiles/ and Firmware/esp8266-demo so the real config header is never touched.
+@Suite("esprig flash --profile", .serialized)
+struct FlashProfileTests {
+    let esprig: ToolRunner
+    let directory: TempDirectory
+
+    init() throws {
+        esprig = try ToolRunner.locateEsprig()
+        directory = try TempDirectory(prefix: "esprig-flash-profile")
+        let fm = FileManager.default
+        try fm.copyItem(atPath: PackagePaths.root + "/Profiles", toPath: directory.file("Profiles"))
+        try fm.createDirectory(atPath: directory.file("Firmware"), withIntermediateDirectories: true)
+        let firmware = directory.file("Firmware/esp8266-demo")
+        try fm.copyItem(atPath: FirmwareBuild.directory, toPath: firmware)
+        // Start from a clean tree so the flash command really builds.
+        for leftover in ["build", ".esprig-build-stamp", "include/mqtt_config.h.esprig-orig"] {
+            try? fm.removeItem(atPath: firmware + "/" + leftover)
+        }
+    }
+
+    func flash(_ extra: [String] = []) throws -> (status: Int32, output: String) {
+        let state = directory.file("board.bin")
+        return try esprig.run(["flash", "--profile", "demo", "--profiles-dir", directory.file("Profiles"),
+                               "--port", "sim://esp8266?state=\(state)"] + extra, timeout: .seconds(300))
+    }
+
+    func bytes(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    @Test("flashes the demo: the board holds exactly esptool's elf2image output; dry run touches nothing; a rerun skips")
+    func flashDemo() throws {
+        let realHeader = try bytes(FirmwareBuild.directory + "/include/mqtt_config.h")
+
+        let first = try flash()
+        #expect(first.status == 0, "\(first.output)")
+        for line in ["profile: demo", "config:", "build: built", "image:", "plan: 2 regions", "connect:", "write: 2 written",
+                     "verify: 2 written regions verified", "reset:", "monitor: not implemented yet (issue 5)"] {
+            #expect(first.output.contains(line), "missing '\(line)' in:\n\(first.output)")
+        }
+
+        // The expected images, from esptool itself.
+        let elf = directory.file("Firmware/esp8266-demo/build/demo.elf")
+        let prefix = directory.file("expected-")
+        let esptool = try ToolRunner.locateEsptool()
+        let converted = try esptool.run(["--chip", "esp8266", "elf2image", "--flash-mode", "qio", "--flash-freq", "40m",
+                                         "--flash-size", "4MB", "-o", prefix, elf], timeout: .seconds(120))
+        #expect(converted.status == 0, "\(converted.output)")
+        let board = try bytes(directory.file("board.bin"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("expected-") && $0.hasSuffix(".bin") }
+        #expect(names.count == 2, "\(names)")
+        for name in names {
+            let offsetText = name.dropFirst("expected-".count).dropLast(".bin".count)
+            let offset = try #require(Int(offsetText.hasPrefix("0x") ? String(offsetText.dropFirst(2)) : String(offsetText), radix: 16))
+            let expected = try bytes(directory.file(name))
+            #expect(board.count >= offset + expected.count)
+            #expect(Array(board[offset..<offset + expected.count]) == expected, "board differs from \(name) at 0x\(String(offset, radix: 16))")
+        }
+
+        // --dry-run plans but leaves the board file alone.
+        let before = try bytes(directory.file("board.bin"))
+        let modified = try FileManager.default.attributesOfItem(atPath: directory.file("board.bin"))[.modificationDate] as? Date
+        let dry = try flash(["--dry-run"])
+        #expect(dry.status == 0, "\(dry.output)")
+        #expect(dry.output.contains("plan: 2 regions"), "\(dry.output)")
+        #expect(dry.output.contains("dry run: the board was not touched"), "\(dry.output)")
+        #expect(!dry.output.contains("connect:"), "\(dry.output)")
+        #expect(try bytes(directory.file("board.bin")) == before)
+        #expect(try FileManager.default.attributesOfItem(atPath: directory.file("board.bin"))[.modificationDate] as? Date == modified)
+
+        // A second run finds everything in place.
+        let second = try flash(["--json"])
+        #expect(second.status == 0, "\(second.output)")
+        let object = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
+        #expect(object?["ok"] as? Bool == true)
+        let regions = object?["regions"] as? [[String: Any]] ?? []
+        #expect(regions.count == 2)
+        #expect(regions.allSatisfy { $0["result"] as? String == "skipped" }, "\(regions)")
+        #expect(object?["build"] as? String == "up-to-date", "\(second.output)")
+        let text = try flash()
+        #expect(text.output.contains("write: 0 written, 2 skipped"), "\(text.output)")
+
+        // The project's own header was never modified.
+        #expect(try bytes(FirmwareBuild.directory + "/include/mqtt_config.h") == realHeader)
+    }
+
+    @Test("a profile that does not exist exits 1 naming the step")
+    func missingProfile() throws {
+        let result = try esprig.run(["flash", "--profile", "no-such-profile", "--profiles-dir", directory.file("Profiles"),
+                                     "--port", "sim://esp8266"], timeout: .seconds(60))
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("profile:"), "\(result.output)")
+    }
+
+    @Test("a bad config value exits 1 at the config step before building")
+    func badConfigValue() throws {
+        let result = try esprig.run(["flash", "--profile", "demo", "--profiles-dir", directory.file("Profiles"),
+                                     "--port", "sim://esp8266"], timeout: .seconds(60),
+                                    environment: ["ESPRIG_DEMO_STA_PASS": String(repeating: "x", count: 80)])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("error: config:") || result.output.contains("error: profile:"), "\(result.output)")
+        #expect(!result.output.contains("build: built"), "\(result.output)")
+    }
+}
