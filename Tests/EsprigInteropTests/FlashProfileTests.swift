@@ -107,3 +107,39 @@ struct FlashProfileTests {
         #expect(!result.output.contains("build: built"), "\(result.output)")
     }
 }
+
+extension FlashProfileTests {
+    @Test("a profile with certificates gets them packed into the CA and client sectors, as DER with a PKCS#1 key")
+    func certificates() throws {
+        let openssl = ToolRunner(executable: "/usr/bin/openssl")
+        let made = try openssl.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=esprig_0076815E", "-days", "30",
+                                    "-keyout", directory.file("client.key"), "-out", directory.file("client.crt")], timeout: .seconds(60))
+        try #require(made.status == 0, "\(made.output)")
+        _ = try openssl.run(["x509", "-in", directory.file("client.crt"), "-outform", "DER", "-out", directory.file("client.der")], timeout: .seconds(30))
+        _ = try openssl.run(["rsa", "-in", directory.file("client.key"), "-traditional", "-outform", "DER", "-out", directory.file("key.der")], timeout: .seconds(30))
+        let profile = """
+            extends = "demo"
+
+            [certs]
+            ca = "client.crt"
+            client_cert = "client.crt"
+            client_key = "client.key"
+            """
+        try profile.write(toFile: directory.file("Profiles/withcerts.toml"), atomically: true, encoding: .utf8)
+        let state = directory.file("certs-board.bin")
+        let result = try esprig.run(["flash", "--profile", "withcerts", "--profiles-dir", directory.file("Profiles"),
+                                     "--port", "sim://esp8266?state=\(state)"], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.output)")
+        let flash = try bytes(state)
+        let certificate = try bytes(directory.file("client.der")), key = try bytes(directory.file("key.der"))
+        // CA sector 0x77: one entry named after the file.
+        var ca = Array("client.crt".utf8) + [UInt8](repeating: 0, count: 22) + [UInt8(certificate.count & 0xFF), UInt8(certificate.count >> 8)] + certificate
+        ca += [UInt8](repeating: 0xFF, count: 0x1000 - ca.count)
+        #expect(Array(flash[0x77000..<0x78000]) == ca)
+        // Client sector 0x78: private_key, then certificate.
+        var client = Array("private_key".utf8) + [UInt8](repeating: 0, count: 21) + [UInt8(key.count & 0xFF), UInt8(key.count >> 8)] + key
+        client += Array("certificate".utf8) + [UInt8](repeating: 0, count: 21) + [UInt8(certificate.count & 0xFF), UInt8(certificate.count >> 8)] + certificate
+        client += [UInt8](repeating: 0xFF, count: 0x1000 - client.count)
+        #expect(Array(flash[0x78000..<0x79000]) == client)
+    }
+}

@@ -55,6 +55,33 @@ struct FlashWorkflow {
         CLIFailure(code: code, message: message, hint: hint, status: status)
     }
 
+    /// The SDK cert-sector files packed from the profile's certificates (DER, PKCS#1 key),
+    /// placed at the sectors the profile (and so the firmware's header) names.
+    private func certificateSectors(_ profile: ResolvedProfile) throws -> [FlashWrite] {
+        let certs = profile.certs, flash = profile.flash
+        var writes: [FlashWrite] = []
+        let name = { (path: String) in (path as NSString).lastPathComponent }
+        if !certs.ca.isEmpty {
+            guard let sector = flash.caSector else {
+                throw fail("no-ca-sector", "the profile names CA certificates but no ca_sector", hint: "set ca_sector in [flash] to the sector the firmware reads (e.g. 0x77)", status: ExitStatus.usage)
+            }
+            let packed = try CertSectorPacker.caSector(try certs.ca.map { (name($0), try readInputFile($0)) })
+            writes.append(FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_ca_cert.bin"))
+        }
+        if certs.clientCertificate != nil || certs.clientKey != nil {
+            guard let certificate = certs.clientCertificate, let key = certs.clientKey else {
+                throw fail("incomplete-client-certificate", "the profile names only one of client_cert and client_key", hint: "give both, or neither", status: ExitStatus.usage)
+            }
+            guard let sector = flash.clientSector else {
+                throw fail("no-client-sector", "the profile names a client certificate but no client_sector", hint: "set client_sector in [flash] (e.g. 0x78)", status: ExitStatus.usage)
+            }
+            let packed = try CertSectorPacker.clientSector(certificate: try readInputFile(certificate), key: try readInputFile(key),
+                                                           certificateName: name(certificate), keyName: name(key))
+            writes.append(FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_cert_private_key.bin"))
+        }
+        return writes
+    }
+
     func run() throws -> [String: Any] {
         var result: [String: Any] = ["command": "flash", "profile": profileName, "dryRun": dryRun]
 
@@ -64,10 +91,6 @@ struct FlashWorkflow {
         }
         for warning in profile.warnings { reporter.warn("\(warning)") }
         reporter.say("profile: \(profile.name) (\(profile.sourceFile)), chip \(profile.chip.rawValue)")
-        guard profile.certs.isEmpty else {
-            throw FlashStepFailure(step: "profile", failure: fail("not-implemented", "the profile names certificate files; certificate packing is not implemented yet",
-                                                                  hint: "remove [certs] from the profile to flash without certificates", status: ExitStatus.usage))
-        }
 
         // 2. config header
         var headerValues: [String: ConfigValue] = [:]
@@ -172,6 +195,7 @@ struct FlashWorkflow {
                 }
                 writes.append(FlashWrite(address: address, data: try readInputFile(file), source: (file as NSString).lastPathComponent))
             }
+            writes += try certificateSectors(profile)
             for extra in flash.extra {
                 writes.append(FlashWrite(address: extra.address, data: try readInputFile(extra.file), source: (extra.file as NSString).lastPathComponent))
             }
