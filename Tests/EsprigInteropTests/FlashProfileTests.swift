@@ -143,3 +143,21 @@ extension FlashProfileTests {
         #expect(Array(flash[0x78000..<0x79000]) == client)
     }
 }
+
+extension FlashProfileTests {
+    @Test("a cert sector that disagrees with the firmware, or a region over its saved-config sectors, is refused before the board is touched")
+    func sectorMismatch() throws {
+        try "extends = \"demo\"\n\n[flash]\nca_sector = 0x76\n".write(toFile: directory.file("Profiles/wrongsector.toml"), atomically: true, encoding: .utf8)
+        try Data([UInt8](repeating: 0x42, count: 100)).write(to: URL(fileURLWithPath: directory.file("extra.bin")))
+        try "extends = \"demo\"\n\n[[flash.extra]]\naddress = 0x79000\nfile = \"extra.bin\"\n".write(toFile: directory.file("Profiles/overconfig.toml"), atomically: true, encoding: .utf8)
+        let state = directory.file("untouched.bin")
+        for (profile, message) in [("wrongsector", "firmware reads sector 0x77"), ("overconfig", "where the firmware keeps its settings")] {
+            let result = try esprig.run(["flash", "--profile", profile, "--profiles-dir", directory.file("Profiles"),
+                                         "--port", "sim://esp8266?state=\(state)"], timeout: .seconds(300))
+            #expect(result.status == 1, "\(result.output)")
+            #expect(result.output.contains(message), "\(result.output)")
+            #expect(result.output.contains("mqtt_config.h:"), "names the header line: \(result.output)")
+            #expect(!FileManager.default.fileExists(atPath: state), "the board must not have been touched")
+        }
+    }
+}

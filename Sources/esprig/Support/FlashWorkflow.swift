@@ -82,6 +82,38 @@ struct FlashWorkflow {
         return writes
     }
 
+    /// The cert sectors the plan writes must be the ones the firmware reads: from its config
+    /// header and from `espconn_secure_*` calls in its sources. Also no planned region may cover
+    /// the firmware's saved-config sectors. A disagreement names the file and line.
+    private func checkSectorsAgainstFirmware(_ profile: ResolvedProfile, header: ConfigHeader, writes: [FlashWrite]) throws {
+        guard let config = profile.config else { return }
+        var firmware = try FirmwareSectors(header: header, path: config.header)
+        if let directory = profile.firmware?.directory {
+            let calls = try SourceSectorScanner(header: header).scan(directory: directory)
+            firmware = try SourceSectorScanner.sectors(calls, header: firmware)
+        }
+        let planned: [(Int?, FirmwareSectors.Sector?, String, String)] = [
+            (profile.flash.caSector, firmware.caCertificates, "ca_sector", "CA certificates"),
+            (profile.flash.clientSector, firmware.clientCertificate, "client_sector", "the client certificate"),
+        ]
+        for (profileSector, compiled, key, what) in planned {
+            guard let profileSector, let compiled, profileSector != compiled.number else { continue }
+            let at = profile.location(of: "flash.\(key)").map { " (\($0))" } ?? ""
+            throw fail("sector-mismatch",
+                       String(format: "the profile puts %@ at sector 0x%x (0x%05x)%@, but the firmware reads sector 0x%x (0x%05x) per %@",
+                              what, profileSector, profileSector * 0x1000, at, compiled.number, compiled.address, compiled.source),
+                       hint: "make flash.\(key) and the firmware agree (set it in [config.set] too, so the header is patched)", status: ExitStatus.usage)
+        }
+        for sector in firmware.configSectors {
+            if let hit = writes.first(where: { $0.region.address < sector.address + 0x1000 && $0.region.end > sector.address }) {
+                throw fail("config-sector-overwritten",
+                           String(format: "%@ (0x%08x..0x%08x) would overwrite sector 0x%x, where the firmware keeps its settings (%@)",
+                                  hit.region.source, hit.region.address, hit.region.end, sector.number, sector.source),
+                           hint: "move that region; the firmware's saved-config sectors must not be flashed over", status: ExitStatus.usage)
+            }
+        }
+    }
+
     func run() throws -> [String: Any] {
         var result: [String: Any] = ["command": "flash", "profile": profileName, "dryRun": dryRun]
 
@@ -94,6 +126,7 @@ struct FlashWorkflow {
 
         // 2. config header
         var headerValues: [String: ConfigValue] = [:]
+        var patchedHeader: ConfigHeader?
         if let config = profile.config {
             let rules: ConfigRules = config.rules == .demo ? .mqttDemo : .plain
             let patch: ConfigPatch = try step("config", status: ExitStatus.usage) {
@@ -105,6 +138,8 @@ struct FlashWorkflow {
                 for assignment in assignments { headerValues[assignment.name] = assignment.value }
                 return dryRun ? try file.plan(assignments, rules: rules) : try file.apply(assignments, rules: rules)
             }
+            // What the firmware will be built with, also in a dry run that leaves the file alone.
+            patchedHeader = ConfigHeader(bytes: patch.patched)
             let names = patch.changes.map(\.name)
             if patch.hasChanges {
                 reporter.say("config: \(dryRun ? "would change" : "changed") \(names.count) value\(names.count == 1 ? "" : "s") in \(config.header) (\(names.joined(separator: ", ")))")
@@ -199,6 +234,7 @@ struct FlashWorkflow {
             for extra in flash.extra {
                 writes.append(FlashWrite(address: extra.address, data: try readInputFile(extra.file), source: (extra.file as NSString).lastPathComponent))
             }
+            if let patchedHeader { try checkSectorsAgainstFirmware(profile, header: patchedHeader, writes: writes) }
             writes = try WritePlanning.plan(writes, flashSize: size)
             return size
         }
