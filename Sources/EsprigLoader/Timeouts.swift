@@ -10,7 +10,6 @@ public struct Timeouts: Sendable, Hashable {
     public var md5PerMiB: Duration = .seconds(8)           // md5_timeout_per_mb
     public var eraseRegionPerMiB: Duration = .seconds(40)  // erase_region_timeout_per_mb
     public var eraseWritePerMiB: Duration = .seconds(40)   // erase_write_timeout_per_mb
-    public var memEndROM: Duration = .milliseconds(200)    // mem_end_rom_timeout
 
     public init() {}
 
