@@ -33,6 +33,7 @@ public struct FirmwareConfigError: Error, Sendable, Equatable, CustomStringConve
         public static let appTooLarge = Code("app-too-large")
         public static let reservedSector = Code("reserved-sector-overwritten")
         public static let sectorMismatch = Code("cert-sector-mismatch")
+        public static let sizeMapMismatch = Code("size-map-mismatch")
     }
 
     public var code: Code

@@ -477,8 +477,9 @@ struct Resolver {
             guard let size = Resolver.sizeMaps[map] else {
                 throw invalid(["flash", "size_map"], "is \(map)", hint: "allowed: 2 (1MB), 3 (2MB), 4 (4MB), 5 (2MB, 1024+1024), 6 (4MB, 1024+1024); maps 0, 1, 8 and 9 are not supported by the SDK MQTT demo", at: location)
             }
-            if let bytes = spec.sizeBytes, bytes != size.bytes {
-                throw invalid(["flash", "size"], "is \(spec.sizeName!) but size_map \(map) is \(size.name)", hint: "drop one of them or make them agree", at: node(at: ["flash", "size"])!.location)
+            // The name, not just the byte count: 2MB and 2MB-c1 put different values in the image header.
+            if let name = spec.sizeName, name != size.name {
+                throw invalid(["flash", "size"], "is \(name) but size_map \(map) is \(size.name)", hint: "write size = \"\(size.name)\" or drop it (size_map implies it)", at: node(at: ["flash", "size"])!.location)
             }
             spec.sizeMap = map
             spec.sizeBytes = size.bytes

@@ -32,7 +32,7 @@ struct FirmwareBuildTests {
         let rodata = try #require(elf.section(named: ".rodata")).data
         let text = String(decoding: rodata.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
         #expect(text.contains("192.168.1.100"))
-        #expect(text.contains("DVES_%08X"))
+        #expect(text.contains("esprig_%08X"))
         #expect(text.contains("%s: ready"))
         #expect(text.contains("MQTT_PASS=<masked, %u chars>"))
     }

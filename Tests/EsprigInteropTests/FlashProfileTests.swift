@@ -1,3 +1,5 @@
+import EsprigSimHost
+import EsprigSimulator
 import EsprigTestSupport
 import Foundation
 import Testing
@@ -51,15 +53,23 @@ struct FlashProfileTests {
         let converted = try esptool.run(["--chip", "esp8266", "elf2image", "--flash-mode", "qio", "--flash-freq", "40m",
                                          "--flash-size", "4MB", "-o", prefix, elf], timeout: .seconds(120))
         #expect(converted.status == 0, "\(converted.output)")
-        let board = try bytes(directory.file("board.bin"))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("expected-") && $0.hasSuffix(".bin") }
         #expect(names.count == 2, "\(names)")
+        // Read back by esptool from a board started from the saved flash, as from a real one.
+        var options = SimulatorOptions(chip: .esp8266)
+        options.imagePath = directory.file("board.bin")
+        let server = try SimulatorServer(board: try SimulatedBoard(options: options), endpoint: .tcp(port: 0))
+        try server.start()
+        defer { server.stop() }
         for name in names {
             let offsetText = name.dropFirst("expected-".count).dropLast(".bin".count)
             let offset = try #require(Int(offsetText.hasPrefix("0x") ? String(offsetText.dropFirst(2)) : String(offsetText), radix: 16))
             let expected = try bytes(directory.file(name))
-            #expect(board.count >= offset + expected.count)
-            #expect(Array(board[offset..<offset + expected.count]) == expected, "board differs from \(name) at 0x\(String(offset, radix: 16))")
+            let readBack = directory.file("read-\(offsetText).bin")
+            let read = try esptool.run(["--chip", "esp8266", "--port", server.address, "--after", "no-reset", "read-flash",
+                                        "0x" + String(offset, radix: 16), String(expected.count), readBack], timeout: .seconds(120))
+            #expect(read.status == 0, "\(read.output)")
+            #expect(try bytes(readBack) == expected, "board differs from \(name) at 0x\(String(offset, radix: 16))")
         }
 
         // --dry-run plans but leaves the board file alone.

@@ -12,16 +12,16 @@ typedef enum {
 	TWO_WAY_ANTHENTICATION = 3,       /* TLS, plus the client certificate sector */
 } TLS_LEVEL;
 
-#define CFG_HOLDER	0x00FF55A4	/* bump to make the device reload these defaults */
+#define CFG_HOLDER	0x00FF55A5	/* bump to make the device reload these defaults */
 
 /* Defaults copied into the saved configuration */
 #define MQTT_HOST	"192.168.1.100"	/* broker IP address or DNS name, at most 63 chars */
 #define MQTT_PORT	1883	/* broker TCP port */
-#define MQTT_CLIENT_ID	"DVES_%08X"	/* printf format: %08X becomes the chip id; at most 31 chars expanded */
-#define MQTT_USER	"Device_Name"	/* at most 31 chars */
+#define MQTT_CLIENT_ID	"esprig_%08X"	/* printf format: %08X becomes the chip id; at most 31 chars expanded */
+#define MQTT_USER	"esprig-demo"	/* at most 31 chars */
 #define MQTT_PASS	"Device_Passwd"	/* at most 31 chars */
 
-#define STA_SSID	"AP_SSID"	/* at most 32 chars */
+#define STA_SSID	"esprig-lab"	/* at most 32 chars */
 #define STA_PASS	"AP_Passwd"	/* at most 63 chars */
 #define STA_TYPE	AUTH_WPA2_PSK
 

@@ -15,8 +15,14 @@ extension Esprig {
             """
         )
 
+        @Option(help: "Build what this profile names: patch its config header, then run its build command.")
+        var profile: String?
+
+        @Option(help: "The directory holding the profiles (default: ./Profiles, or ESPRIG_PROFILES_DIR).")
+        var profilesDir: String?
+
         @Option(help: "The firmware directory (the command runs there).")
-        var dir: String
+        var dir: String?
 
         @Option(help: "The build command, run with /bin/sh -c.")
         var command: String = "make"
@@ -33,11 +39,22 @@ extension Esprig {
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func validate() throws {
+            if (profile == nil) == (dir == nil) { throw ValidationError("give exactly one of --profile NAME and --dir DIR") }
             if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
             for pair in environment where !pair.contains("=") { throw ValidationError("--env \(pair) is not NAME=VALUE") }
         }
 
         func run() throws {
+            if let profile {
+                let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir), dryRun: false,
+                                             connection: ConnectionOptions(), output: output, environment: ProcessInfo.processInfo.environment)
+                var result = try runReportingStep(json: output.json) { try workflow.build() }.result
+                result["command"] = "build"
+                result["ok"] = true
+                workflow.reporter.emitJSON(result)
+                return
+            }
+            guard let dir else { return }
             var variables: [String: String] = [:]
             for pair in environment {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -25,27 +25,19 @@ extension Esprig {
         @Flag(help: "Plan only: no header write, no build, no port.")
         var dryRun = false
 
+        @Option(name: [.customLong("flash-size"), .customLong("fs", withSingleDash: true), .customLong("flash_size")],
+                help: "Flash size for the image header and the plan (default: the profile's); must match the compiled size map.")
+        var flashSize: String?
+
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
-            let environment = ProcessInfo.processInfo.environment
-            let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
-            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
-            let workflow = FlashWorkflow(profileName: profile, profilesDirectory: absolute, dryRun: dryRun,
-                                         connection: connection, output: output, environment: environment)
-            do {
-                let result = try workflow.run()
-                workflow.reporter.emitJSON(result)
-            } catch let failure as FlashStepFailure {
-                var cli = failure.failure
-                cli.message = "\(failure.step): \(cli.message)"
-                throw cli.exit(json: output.json)
-            } catch let error as ExitCode {
-                throw error
-            } catch {
-                throw CLIFailure(error).exit(json: output.json)
-            }
+            let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir), dryRun: dryRun,
+                                         flashSizeOverride: flashSize, connection: connection, output: output,
+                                         environment: ProcessInfo.processInfo.environment)
+            let result = try runReportingStep(json: output.json) { try workflow.run() }
+            workflow.reporter.emitJSON(result)
         }
     }
 }

@@ -28,8 +28,7 @@ extension Esprig.Profile {
 
         func run() throws {
             let environment = ProcessInfo.processInfo.environment
-            let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
-            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            let absolute = profilesDirectory(profilesDir)
             let profile: ResolvedProfile
             do {
                 profile = try ProfileLibrary(directory: absolute).resolve(name, environment: environment)

@@ -16,16 +16,19 @@ struct FlashWorkflow {
     let profileName: String
     let profilesDirectory: String
     let dryRun: Bool
+    /// `--flash-size`, checked against the size map the firmware is compiled for.
+    let flashSizeOverride: String?
     let connection: ConnectionOptions
     let output: OutputOptions
     let environment: [String: String]
     let reporter: Reporter
 
-    init(profileName: String, profilesDirectory: String, dryRun: Bool, connection: ConnectionOptions,
-         output: OutputOptions, environment: [String: String]) {
+    init(profileName: String, profilesDirectory: String, dryRun: Bool, flashSizeOverride: String? = nil,
+         connection: ConnectionOptions, output: OutputOptions, environment: [String: String]) {
         self.profileName = profileName
         self.profilesDirectory = profilesDirectory
         self.dryRun = dryRun
+        self.flashSizeOverride = flashSizeOverride
         self.connection = connection
         self.output = output
         self.environment = environment
@@ -55,66 +58,24 @@ struct FlashWorkflow {
         CLIFailure(code: code, message: message, hint: hint, status: status)
     }
 
-    /// The SDK cert-sector files packed from the profile's certificates (DER, PKCS#1 key),
-    /// placed at the sectors the profile (and so the firmware's header) names.
-    private func certificateSectors(_ profile: ResolvedProfile) throws -> [FlashWrite] {
-        let certs = profile.certs, flash = profile.flash
-        var writes: [FlashWrite] = []
-        let name = { (path: String) in (path as NSString).lastPathComponent }
-        if !certs.ca.isEmpty {
-            guard let sector = flash.caSector else {
-                throw fail("no-ca-sector", "the profile names CA certificates but no ca_sector", hint: "set ca_sector in [flash] to the sector the firmware reads (e.g. 0x77)", status: ExitStatus.usage)
-            }
-            let packed = try CertSectorPacker.caSector(try certs.ca.map { (name($0), try readInputFile($0)) })
-            writes.append(FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_ca_cert.bin"))
-        }
-        if certs.clientCertificate != nil || certs.clientKey != nil {
-            guard let certificate = certs.clientCertificate, let key = certs.clientKey else {
-                throw fail("incomplete-client-certificate", "the profile names only one of client_cert and client_key", hint: "give both, or neither", status: ExitStatus.usage)
-            }
-            guard let sector = flash.clientSector else {
-                throw fail("no-client-sector", "the profile names a client certificate but no client_sector", hint: "set client_sector in [flash] (e.g. 0x78)", status: ExitStatus.usage)
-            }
-            let packed = try CertSectorPacker.clientSector(certificate: try readInputFile(certificate), key: try readInputFile(key),
-                                                           certificateName: name(certificate), keyName: name(key))
-            writes.append(FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_cert_private_key.bin"))
-        }
-        return writes
+    /// Steps 1–5, which never touch a board.
+    struct Prepared {
+        var profile: ResolvedProfile
+        var plan: ProfilePlan
+        var result: [String: Any]
     }
 
-    /// The cert sectors the plan writes must be the ones the firmware reads: from its config
-    /// header and from `espconn_secure_*` calls in its sources. Also no planned region may cover
-    /// the firmware's saved-config sectors. A disagreement names the file and line.
-    private func checkSectorsAgainstFirmware(_ profile: ResolvedProfile, header: ConfigHeader, writes: [FlashWrite]) throws {
-        guard let config = profile.config else { return }
-        var firmware = try FirmwareSectors(header: header, path: config.header)
-        if let directory = profile.firmware?.directory {
-            let calls = try SourceSectorScanner(header: header).scan(directory: directory)
-            firmware = try SourceSectorScanner.sectors(calls, header: firmware)
-        }
-        let planned: [(Int?, FirmwareSectors.Sector?, String, String)] = [
-            (profile.flash.caSector, firmware.caCertificates, "ca_sector", "CA certificates"),
-            (profile.flash.clientSector, firmware.clientCertificate, "client_sector", "the client certificate"),
-        ]
-        for (profileSector, compiled, key, what) in planned {
-            guard let profileSector, let compiled, profileSector != compiled.number else { continue }
-            let at = profile.location(of: "flash.\(key)").map { " (\($0))" } ?? ""
-            throw fail("sector-mismatch",
-                       String(format: "the profile puts %@ at sector 0x%x (0x%05x)%@, but the firmware reads sector 0x%x (0x%05x) per %@",
-                              what, profileSector, profileSector * 0x1000, at, compiled.number, compiled.address, compiled.source),
-                       hint: "make flash.\(key) and the firmware agree (set it in [config.set] too, so the header is patched)", status: ExitStatus.usage)
-        }
-        for sector in firmware.configSectors {
-            if let hit = writes.first(where: { $0.region.address < sector.address + 0x1000 && $0.region.end > sector.address }) {
-                throw fail("config-sector-overwritten",
-                           String(format: "%@ (0x%08x..0x%08x) would overwrite sector 0x%x, where the firmware keeps its settings (%@)",
-                                  hit.region.source, hit.region.address, hit.region.end, sector.number, sector.source),
-                           hint: "move that region; the firmware's saved-config sectors must not be flashed over", status: ExitStatus.usage)
-            }
-        }
+    /// Steps 1–3: the firmware as the profile wants it.
+    struct Built {
+        var profile: ResolvedProfile
+        /// The config header the firmware is (or, in a dry run, would be) built with.
+        var header: ConfigHeader?
+        var result: [String: Any]
     }
 
-    func run() throws -> [String: Any] {
+    /// Resolves the profile, patches the header (only plans the change in a dry run) and builds
+    /// (not in a dry run).
+    func build() throws -> Built {
         var result: [String: Any] = ["command": "flash", "profile": profileName, "dryRun": dryRun]
 
         // 1. profile
@@ -181,66 +142,34 @@ struct FlashWorkflow {
             reporter.say("build: the profile names no build command")
         }
 
+        return Built(profile: profile, header: patchedHeader, result: result)
+    }
+
+    /// Steps 1–5: also converts the image and plans the flash.
+    func prepare() throws -> Prepared {
+        let built = try build()
+        let profile = built.profile, patchedHeader = built.header
+        var result = built.result
+
         // 4. image
-        let flash = profile.flash
-        var writes: [FlashWrite] = []
-        try step("image") {
-            guard let app = flash.app else {
-                throw fail("no-app", "the profile names no app ([flash] app)", hint: "set app = \"build/app.elf\" (or a .bin with app_address)", status: ExitStatus.usage)
-            }
-            guard FileManager.default.fileExists(atPath: app) else {
-                throw fail("missing-artifact", "no such file: \(app)",
-                           hint: dryRun ? "run without --dry-run once to build it" : "check [flash] app and the build's artifacts", status: dryRun ? ExitStatus.usage : ExitStatus.device)
-            }
-            let bytes = try readInputFile(app)
-            if bytes.starts(with: [0x7F, 0x45, 0x4C, 0x46]) {
-                let version = ESP8266Image.Version(rawValue: flash.imageVersion ?? 1) ?? .v1
-                let settings = try ImageFlashSettings(mode: flash.mode?.rawValue, frequency: flash.frequency, size: flash.sizeName)
-                let files = try Elf2Image.convert(elf: bytes, elfPath: app, options: .init(version: version, flash: settings)).files
-                for file in files {
-                    let address = version == .v2 ? (flash.appAddress ?? file.flashOffset) : file.flashOffset
-                    writes.append(FlashWrite(address: address, data: file.bytes, source: "\((app as NSString).lastPathComponent) @\(hexAddress(file.flashOffset))"))
-                }
-            } else {
-                guard let address = flash.appAddress else {
-                    throw fail("no-app-address", "\(app) is a binary image, so the profile must say where it goes",
-                               hint: "set app_address in [flash]", status: ExitStatus.usage)
-                }
-                writes.append(FlashWrite(address: address, data: bytes, source: (app as NSString).lastPathComponent))
-            }
-        }
-        reporter.say("image: " + writes.sorted { $0.region.address < $1.region.address }.map { "\(hexAddress($0.region.address)) \($0.region.size) bytes" }.joined(separator: ", "))
+        let planner = ProfilePlanner(profile: profile, header: patchedHeader, flashSizeOverride: flashSizeOverride, dryRun: dryRun)
+        let size = try step("plan", status: ExitStatus.usage) { try planner.flashSize() }
+        let images = try step("image") { try planner.appImages(size) }
+        reporter.say("image: " + images.map(\.write.region).sorted { $0.address < $1.address }.map { "\(hexAddress($0.address)) \($0.size) bytes" }.joined(separator: ", "))
 
         // 5. plan
-        let flashSize: Int? = try step("plan", status: ExitStatus.usage) {
-            var size = flash.sizeBytes
-            var named: [(Int?, String?, String)] = [(nil, flash.boot, "boot"), (nil, flash.initData, "init data"), (nil, flash.blank, "blank")]
-            if let sizeMap = flash.sizeMap {
-                let layout = try FlashLayout(sizeMapNumber: sizeMap)
-                size = size ?? layout.flashSize
-                named = [(layout.bootAddress, flash.boot, "boot"), (layout.initDataAddress, flash.initData, "init data"), (layout.blankAddress, flash.blank, "blank")]
-            } else if let size {
-                named = [(0, flash.boot, "boot"), (size - 0x4000, flash.initData, "init data"), (size - 0x2000, flash.blank, "blank")]
-            }
-            for (address, file, what) in named {
-                guard let file else { continue }
-                guard let address else {
-                    throw fail("no-flash-size", "the profile names \(what) (\(file)) but no flash size, so its address is unknown",
-                               hint: "set size or size_map in [flash]", status: ExitStatus.usage)
-                }
-                writes.append(FlashWrite(address: address, data: try readInputFile(file), source: (file as NSString).lastPathComponent))
-            }
-            writes += try certificateSectors(profile)
-            for extra in flash.extra {
-                writes.append(FlashWrite(address: extra.address, data: try readInputFile(extra.file), source: (extra.file as NSString).lastPathComponent))
-            }
-            if let patchedHeader { try checkSectorsAgainstFirmware(profile, header: patchedHeader, writes: writes) }
-            writes = try WritePlanning.plan(writes, flashSize: size)
-            return size
-        }
-        reporter.say("plan: \(writes.count) region\(writes.count == 1 ? "" : "s") in \(flashSize.map(sizeText) ?? "flash of unknown size"): "
+        let plan = try step("plan", status: ExitStatus.usage) { try planner.plan(images: images, size: size) }
+        let writes = plan.writes
+        reporter.say("plan: \(writes.count) region\(writes.count == 1 ? "" : "s") in \(plan.flashSizeName ?? plan.flashSize.map(sizeText) ?? "flash of unknown size"): "
                      + writes.map { "\(hexAddress($0.region.address))..\(hexAddress($0.region.end)) \($0.region.source)" }.joined(separator: ", "))
-        result["plan"] = writes.map { ["address": $0.region.address, "size": $0.region.size, "source": $0.region.source] as [String: Any] }
+        result["plan"] = plan.json
+        return Prepared(profile: profile, plan: plan, result: result)
+    }
+
+    func run() throws -> [String: Any] {
+        let prepared = try prepare()
+        let profile = prepared.profile, writes = prepared.plan.writes
+        var result = prepared.result
         if dryRun {
             reporter.say("dry run: the board was not touched")
             result["ok"] = true
