@@ -84,7 +84,11 @@ public enum PortClassifier {
 
     private static func driver(_ record: DeviceRecord) -> String? {
         if let driver = record.properties["ID_USB_DRIVER"], !driver.isEmpty { return driver }
-        return record.ancestors.lazy.compactMap(\.driver).first { !$0.isEmpty && $0 != "usb" && $0 != "port" }
+        // Linux 6.5+ puts a serial-base "ctrl"/"port" pair between a UART and its real driver;
+        // USB devices' own driver is the generic "usb".
+        return record.ancestors.lazy
+            .filter { $0.subsystem != "serial-base" }
+            .compactMap(\.driver).first { !$0.isEmpty && $0 != "usb" }
     }
 
     private static func hexID(_ text: String?) -> UInt16? {

@@ -99,7 +99,8 @@ struct PortClassifierTests {
                                    properties: ["DEVPATH": "/devices/virtual/tty/tty1"], devLinks: [], ancestors: [])
         let uart = DeviceRecord(sysPath: "/sys/devices/pnp0/00:00/00:00:0/00:00:0.0/tty/ttyS0", sysName: "ttyS0", devNode: "/dev/ttyS0",
                                 properties: ["DEVPATH": "/devices/pnp0/00:00/00:00:0/00:00:0.0/tty/ttyS0"], devLinks: [],
-                                ancestors: [.init(subsystem: nil, devType: nil, sysName: "00:00:0.0", driver: nil),
+                                ancestors: [.init(subsystem: "serial-base", devType: nil, sysName: "00:00:0.0", driver: "port"),
+                                            .init(subsystem: "serial-base", devType: nil, sysName: "00:00:0", driver: "ctrl"),
                                             .init(subsystem: "pnp", devType: nil, sysName: "00:00", driver: "serial")])
         #expect(!PortClassifier.isSerialPort(console))
         #expect(PortClassifier.isSerialPort(uart))
