@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
         .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger"], path: "Tests/LedgerCrashHelper"),
-        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigTestSupport"]),
     ]
 )

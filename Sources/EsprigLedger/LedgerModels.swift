@@ -1,8 +1,22 @@
 import Foundation
 
 /// Row ids, typed so an attempt id is never passed where a step id is expected.
-public struct AttemptID: Hashable, Sendable, Codable { public let rawValue: Int64; public init(_ v: Int64) { rawValue = v } }
-public struct StepID: Hashable, Sendable, Codable { public let rawValue: Int64; public init(_ v: Int64) { rawValue = v } }
+public struct AttemptID: RowID { public let rawValue: Int64; public init(_ v: Int64) { rawValue = v } }
+public struct StepID: RowID { public let rawValue: Int64; public init(_ v: Int64) { rawValue = v } }
+
+/// A row id that encodes as a bare number.
+public protocol RowID: Hashable, Sendable, Codable {
+    var rawValue: Int64 { get }
+    init(_ rawValue: Int64)
+}
+
+extension RowID {
+    public init(from decoder: any Decoder) throws { self.init(try decoder.singleValueContainer().decode(Int64.self)) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
 
 /// Which port a board was on, as stable as the machine allows.
 public struct PortIdentity: Sendable, Hashable, Codable {

@@ -33,6 +33,8 @@ struct LedgerExportTests {
         #expect(object.first?["mac"] as? String == "18:fe:34:00:00:04")
         let attempts = try #require(object.first?["attempts"] as? [[String: Any]])
         #expect(attempts.first?["result"] as? String == "passed")
-        #expect(attempts.first?["startedAt"] as? String == "2027-01-15T08:00:00.000Z")
+        #expect(attempts.first?["started_at"] as? String == "2027-01-15T08:00:00.000Z")
+        #expect(attempts.first?["id"] as? Int == 1)
+        #expect(object.first?["client_id"] as? String == "greenhouse_00000004")
     }
 }

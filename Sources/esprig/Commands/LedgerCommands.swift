@@ -62,18 +62,23 @@ extension Esprig.LedgerCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the ledger as CSV (one row per attempt) or JSON.")
-        enum Format: String, EnumerableFlag { case csv, json }
         @OptionGroup var location: LedgerOptions
-        @Flag(help: "Output format.") var format: Format
+        @Flag(help: "CSV: one row per attempt.") var csv = false
+        // `--json` is OutputOptions' flag (the root command declares it too).
+        @OptionGroup(title: "Output") var output: OutputOptions
         @Option(help: "Only this profile's boards.") var profile: String?
-        @Option(name: [.customShort("o"), .long], help: "Write to this file (atomically) instead of stdout.") var output: String?
+        @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file (atomically) instead of stdout.") var file: String?
+
+        func validate() throws {
+            guard csv != output.json else { throw ValidationError("give one of --csv or --json") }
+        }
 
         func run() throws {
             do {
                 let boards = try location.openExisting().boards(profile: profile)
-                let bytes = format == .csv ? Data(LedgerExport.csv(boards).utf8) : try LedgerExport.json(boards) + Data("\n".utf8)
-                if let output {
-                    try writeOutputFile(output, [UInt8](bytes))
+                let bytes = csv ? Data(LedgerExport.csv(boards).utf8) : try LedgerExport.json(boards) + Data("\n".utf8)
+                if let file {
+                    try writeOutputFile(file, [UInt8](bytes))
                 } else {
                     FileHandle.standardOutput.write(bytes)
                 }
