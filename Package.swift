@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
-        .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger"], path: "Tests/LedgerCrashHelper"),
+        .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigTestSupport"]),
     ]
 )

@@ -17,6 +17,8 @@ public protocol Ledger: Sendable {
                   render: @Sendable (Int64) -> String) throws(LedgerError) -> CounterAllocation
     /// Every board of `profile` (all profiles when nil), ordered by first record.
     func boards(profile: String?) throws(LedgerError) -> [BoardRecord]
+    /// Every board with this MAC (`aa:bb:cc:dd:ee:ff`), in every profile.
+    func boards(mac: String) throws(LedgerError) -> [BoardRecord]
     /// Boards of `profile` whose latest attempt did not pass: failed, or interrupted (`running`).
     func pendingBoards(profile: String) throws(LedgerError) -> [BoardRecord]
     /// Marks attempts left `running` (the process died) as failed; returns how many.

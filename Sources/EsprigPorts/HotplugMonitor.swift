@@ -88,7 +88,8 @@ public final class HotplugMonitor: HotplugSource {
         let deadline = ContinuousClock.now + timeout
         while true {
             let remaining = deadline - ContinuousClock.now
-            let milliseconds = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+            let total = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = Int32(clamping: max(0, total))
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&entry, 1, milliseconds)
             if ready < 0 {
@@ -102,7 +103,7 @@ public final class HotplugMonitor: HotplugSource {
                 continue
             }
             defer { udev_device_unref(device) }
-            let action = text(udev_device_get_action(device)) ?? "change"
+            let action = cString(udev_device_get_action(device)) ?? "change"
             return HotplugEvent(action: HotplugEvent.Action(action), device: UdevDeviceSource.record(device))
         }
     }

@@ -53,23 +53,23 @@ public struct UdevDeviceSource: DeviceSource {
         var parent = udev_device_get_parent(device)
         while let current = parent {
             var attributes: [String: String] = [:]
-            if text(udev_device_get_devtype(current)) == "usb_device" {
+            if cString(udev_device_get_devtype(current)) == "usb_device" {
                 for name in ["idVendor", "idProduct", "serial", "manufacturer", "product"] {
-                    if let value = text(udev_device_get_sysattr_value(current, name)) { attributes[name] = value.trimmingSpaces }
+                    if let value = cString(udev_device_get_sysattr_value(current, name)) { attributes[name] = value.trimmingSpaces }
                 }
             }
             ancestors.append(DeviceRecord.Ancestor(
-                subsystem: text(udev_device_get_subsystem(current)), devType: text(udev_device_get_devtype(current)),
-                sysName: text(udev_device_get_sysname(current)) ?? "", driver: text(udev_device_get_driver(current)),
+                subsystem: cString(udev_device_get_subsystem(current)), devType: cString(udev_device_get_devtype(current)),
+                sysName: cString(udev_device_get_sysname(current)) ?? "", driver: cString(udev_device_get_driver(current)),
                 attributes: attributes))
             parent = udev_device_get_parent(current)
         }
         return DeviceRecord(
-            sysPath: text(udev_device_get_syspath(device)) ?? "", sysName: text(udev_device_get_sysname(device)) ?? "",
-            devNode: text(udev_device_get_devnode(device)), properties: properties, devLinks: links, ancestors: ancestors)
+            sysPath: cString(udev_device_get_syspath(device)) ?? "", sysName: cString(udev_device_get_sysname(device)) ?? "",
+            devNode: cString(udev_device_get_devnode(device)), properties: properties, devLinks: links, ancestors: ancestors)
     }
 }
 
-func text(_ pointer: UnsafePointer<CChar>?) -> String? {
+func cString(_ pointer: UnsafePointer<CChar>?) -> String? {
     pointer.map { String(cString: $0) }
 }

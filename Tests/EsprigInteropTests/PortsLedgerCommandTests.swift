@@ -71,7 +71,9 @@ struct PortsLedgerCommandTests {
         #expect(lines[1].contains("18:fe:34:00:00:01") && lines[1].contains("greenhouse_00000001") && lines[1].contains("passed"))
         #expect(lines[2].contains("failed") && lines[2].hasSuffix("flash: timed out"))
         let pending = try esprig.run(["ledger", "list", "--pending", "--json"], timeout: .seconds(30), environment: ["ESPRIG_LEDGER": path])
-        let pendingBoards = try #require(try JSONSerialization.jsonObject(with: Data(pending.output.utf8)) as? [[String: Any]])
+        let pendingObject = try json(pending.output)
+        #expect(pendingObject["ok"] as? Bool == true)
+        let pendingBoards = try #require(pendingObject["boards"] as? [[String: Any]])
         #expect(pendingBoards.map { $0["mac"] as? String } == ["18:fe:34:00:00:02"])
 
         let show = try esprig.run(["ledger", "show", "18-FE-34-00-00-01", "--ledger", path], timeout: .seconds(30))

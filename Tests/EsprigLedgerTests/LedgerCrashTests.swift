@@ -84,6 +84,21 @@ struct LedgerCrashTests {
         #expect(boards[3].attempts.map(\.result) == [.failed, .passed])
     }
 
+    @Test("killed inside the write transaction that would mark an attempt passed: the attempt stays unfinished")
+    func killedInsideTransaction() throws {
+        let directory = try TempDirectory()
+        let path = directory.file("ledger.sqlite")
+        let output = try Self.runAndKill([path, "in-transaction"], whenSeen: "in transaction")
+        #expect(output.contains("in transaction"))
+        // The rollback journal the kill left behind is replayed when the file is next opened.
+        #expect(FileManager.default.fileExists(atPath: path + "-journal"))
+        let ledger = try SQLiteLedger(path: path)
+        try Self.checkConsistent(path)
+        let board = try #require(try ledger.pendingBoards(profile: "crash").first)
+        #expect(board.result == .running)
+        #expect(board.attempts.last?.steps.map(\.status) == [.passed, .started])
+    }
+
     @Test("killed at an arbitrary point of a busy run: the file is consistent and a rerun completes without duplicates")
     func killedWhileBusy() throws {
         let directory = try TempDirectory()

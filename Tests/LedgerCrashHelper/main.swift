@@ -1,13 +1,35 @@
 import EsprigLedger
 import Foundation
+import GRDB
 
 // Provisions fake boards into a ledger the way the bench will (begin, steps, finish), so that
 // EsprigLedgerTests can SIGKILL it at any point. Usage:
 //   esprig-ledger-crash-helper LEDGER BOARDS [PAUSE_BOARD]
 // prints "board N STEP started" after each step is recorded, and with PAUSE_BOARD stops for
 // good in that board's "flash" step after printing "paused".
+//   esprig-ledger-crash-helper LEDGER in-transaction
+// records one board's steps, then opens a write transaction that marks its attempt passed
+// and stops inside it (printing "in transaction"): the kill lands mid-transaction.
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[2] == "in-transaction" {
+    do {
+        let ledger = try SQLiteLedger(path: arguments[1])
+        let attempt = try ledger.beginAttempt(AttemptStart(profile: "crash", profileHash: "h", mac: "18:fe:34:00:00:01", chip: "esp8266",
+                                                           clientID: "crash_00000001", port: PortIdentity(path: "/dev/ttyUSB0")))
+        try ledger.stepFinished(try ledger.stepStarted(attempt, name: "flash"), error: nil)
+        _ = try ledger.stepStarted(attempt, name: "verify")
+        try DatabaseQueue(path: arguments[1]).write { db in
+            try db.execute(sql: "UPDATE step SET status = 'passed' WHERE attempt_id = ?", arguments: [attempt.rawValue])
+            try db.execute(sql: "UPDATE attempt SET result = 'passed' WHERE id = ?", arguments: [attempt.rawValue])
+            FileHandle.standardOutput.write(Data("in transaction\n".utf8))
+            while true { sleep(60) }
+        }
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(2)
+    }
+}
 guard arguments.count >= 3, let boards = Int(arguments[2]) else {
     FileHandle.standardError.write(Data("usage: esprig-ledger-crash-helper LEDGER BOARDS [PAUSE_BOARD]\n".utf8))
     exit(1)

@@ -25,8 +25,7 @@ extension Esprig.LedgerCommand {
                 var boards = try location.openExisting().boards(profile: profile)
                 if pending { boards = boards.filter { $0.result != .passed } }
                 if output.json {
-                    let data = try LedgerExport.json(boards)
-                    FileHandle.standardOutput.write(data + Data("\n".utf8))
+                    try LedgerListing.writeJSON(boards, command: "ledger list")
                     return
                 }
                 FileHandle.standardOutput.write(Data(LedgerListing.table(boards).utf8))
@@ -50,7 +49,7 @@ extension Esprig.LedgerCommand {
                                      hint: "`esprig ledger list` shows the recorded boards", status: ExitStatus.usage)
                 }
                 if output.json {
-                    FileHandle.standardOutput.write(try LedgerExport.json(boards) + Data("\n".utf8))
+                    try LedgerListing.writeJSON(boards, command: "ledger show")
                     return
                 }
                 FileHandle.standardOutput.write(Data(boards.map(LedgerListing.detail).joined(separator: "\n").utf8))

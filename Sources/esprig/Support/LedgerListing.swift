@@ -41,6 +41,14 @@ enum LedgerListing {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `{"ok": true, "command": ..., "boards": [...]}` on one line, like every --json result.
+    static func writeJSON(_ boards: [BoardRecord], command: String) throws {
+        let records = try JSONSerialization.jsonObject(with: try LedgerExport.json(boards))
+        let object: [String: Any] = ["ok": true, "command": command, "boards": records]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
     /// `running` in a finished run means the process died during it.
     private static func result(_ attempt: AttemptRecord) -> String {
         attempt.result == .running ? "running (interrupted?)" : attempt.result.rawValue

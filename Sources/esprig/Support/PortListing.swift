@@ -38,7 +38,8 @@ enum PortListing {
             object["native_usb"] = bridge.isNative
         }
         if let usb = port.usb {
-            var fields: [String: Any] = ["vid": hex4(usb.vendorID), "pid": hex4(usb.productID)]
+            let ids = usb.vidPid.split(separator: ":").map(String.init)
+            var fields: [String: Any] = ["vid": ids[0], "pid": ids[1]]
             fields["vendor"] = usb.vendor
             fields["model"] = usb.model
             fields["serial"] = usb.serial
@@ -49,8 +50,4 @@ enum PortListing {
         return object
     }
 
-    private static func hex4(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 4 - digits.count) + digits
-    }
 }
