@@ -21,6 +21,15 @@ public enum PortSelection {
                          hint: ambiguityHint(matches), candidates: matches)
     }
 
+    /// The port a device path names: its node, or one of its /dev/serial links (so the ledger
+    /// can record the USB identity of a port given as a path). `resolvedPath` is the path with
+    /// symlinks resolved, for links udev made that the listing does not show.
+    public static func port(atPath path: String, resolvedPath: String? = nil, among ports: [SerialPortInfo]) -> SerialPortInfo? {
+        ports.first { port in
+            port.path == path || port.byID.contains(path) || port.byPath.contains(path) || port.path == resolvedPath
+        }
+    }
+
     private static func noMatch(_ selector: PortSelector, _ ports: [SerialPortInfo]) -> PortsError {
         let listing = ports.isEmpty ? "no serial ports at all" : "ports here: " + ports.map(\.path).joined(separator: ", ")
         switch selector {

@@ -53,6 +53,16 @@ struct PortSelectionTests {
         #expect(missing?.hint?.contains("esprig ports") == true)
     }
 
+    @Test("a device path, a by-id or by-path link, or a resolved symlink finds its port")
+    func byPath() throws {
+        let ports = try Self.ports(PortClassifierTests.bridges.map(\.fixture))
+        #expect(PortSelection.port(atPath: "/dev/ttyUSB3", among: ports)?.usb?.serial == "A50285BI")
+        #expect(PortSelection.port(atPath: "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0", among: ports)?.path == "/dev/ttyUSB3")
+        #expect(PortSelection.port(atPath: "/dev/serial/by-path/pci-0000:00:14.0-usb-0:1.3:1.0-port0", among: ports)?.path == "/dev/ttyUSB2")
+        #expect(PortSelection.port(atPath: "/tmp/board", resolvedPath: "/dev/ttyACM1", among: ports)?.bridge?.isNative == true)
+        #expect(PortSelection.port(atPath: "/dev/ttyUSB9", among: ports) == nil)
+    }
+
     @Test("two adapters with the same serial number are refused, not guessed")
     func duplicateSerial() throws {
         var second = try UdevFixture.load("cp2102-nodemcu")
