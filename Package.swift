@@ -12,16 +12,22 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
         .target(name: "CEsprigShims"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
 
         .target(name: "EsprigFraming"),
         .target(name: "EsprigProtocol"),
         .target(name: "EsprigCodecs", dependencies: ["CZlib"]),
         .target(name: "EsprigTransport", dependencies: ["CEsprigShims"]),
+        // Serial port discovery (libudev), classification, selection (auto, usb-serial:, usb-path:), hotplug.
+        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigTransport"]),
+        // The bench's record of boards, attempts and steps (SQLite through GRDB).
+        .target(name: "EsprigLedger", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EsprigLoader", dependencies: [
             "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
@@ -40,6 +46,7 @@ let package = Package(
         ]),
         .executableTarget(name: "esprig", dependencies: [
             "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
+            "EsprigPorts", "EsprigLedger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +60,11 @@ let package = Package(
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
+        .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Tests/LedgerCrashHelper"),
+        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigTestSupport"]),
     ]
 )

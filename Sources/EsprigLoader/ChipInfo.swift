@@ -8,7 +8,8 @@ public struct ChipInfo: Sendable, Hashable {
     public var features: [String]
     public var crystalMHz: Int
     public var mac: [UInt8]
-    /// ESP8266 "chip id" (esptool `chip-id`): the low 3 MAC bytes; ESP32 has none.
+    /// ESP8266 chip id (esptool `chip-id`, SDK `system_get_chip_id()`, see `ESP8266ChipID`);
+    /// ESP32 has none.
     public var chipID: UInt32?
 
     public var macString: String { mac.map { String(format: "%02x", $0) }.joined(separator: ":") }
@@ -39,7 +40,7 @@ extension ChipInfo {
             return ChipInfo(chip: .esp8266, description: isESP8285 ? "ESP8285" : "ESP8266EX",
                             features: ["Wi-Fi", "160MHz"] + (isESP8285 ? ["Embedded Flash"] : []),
                             crystalMHz: crystal, mac: mac,
-                            chipID: (w0 >> 24) | ((w1 & 0xFF_FFFF) << 8))
+                            chipID: ESP8266ChipID.fromOTP(mac0: w0, mac1: w1))
         case .esp32:
             let word1 = try connection.readRegister(0x3FF5_A000 + 4)
             let word2 = try connection.readRegister(0x3FF5_A000 + 8)

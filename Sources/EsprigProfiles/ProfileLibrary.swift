@@ -294,6 +294,12 @@ struct Resolver {
         if let (text, location) = try text(["port"]) {
             if text == "auto" {
                 port = .auto
+            } else if let prefix = PortSpec.selectorPrefixes.first(where: text.hasPrefix) {
+                guard text.count > prefix.count else {
+                    throw invalid(["port"], "is \"\(text)\": it names no \(prefix.dropLast())",
+                                  hint: "write \(prefix)VALUE; `esprig ports` lists each port's USB serial, hub path and by-id name", at: location)
+                }
+                port = .selector(text)
             } else if let schemeEnd = text.range(of: "://") {
                 let scheme = String(text[..<schemeEnd.lowerBound])
                 guard PortSpec.schemes.contains(scheme), !text[schemeEnd.upperBound...].isEmpty else {
@@ -305,7 +311,7 @@ struct Resolver {
                 port = .path(text)
             } else {
                 throw invalid(["port"], "is \"\(text)\": a device path must be absolute",
-                              hint: "allowed: auto, /dev/ttyUSB0, /dev/serial/by-id/..., sim://esp8266, socket://HOST:PORT, rfc2217://HOST:PORT", at: location)
+                              hint: "allowed: auto, usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME, /dev/ttyUSB0, /dev/serial/by-id/..., sim://esp8266, socket://HOST:PORT, rfc2217://HOST:PORT", at: location)
             }
         }
         let baud = try checkedBaud(["baud"]) ?? 115_200

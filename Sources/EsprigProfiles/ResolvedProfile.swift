@@ -37,17 +37,23 @@ public enum PortSpec: Sendable, Hashable, CustomStringConvertible {
     case path(String)
     /// A URL: sim://esp8266, socket://host:port, rfc2217://host:port.
     case url(String)
+    /// A board found by what identifies it: usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME.
+    case selector(String)
 
     public var description: String {
         switch self {
         case .auto: "auto"
         case .path(let p): p
         case .url(let u): u
+        case .selector(let s): s
         }
     }
 
     /// The URL schemes a port may use.
     public static let schemes = ["sim", "socket", "rfc2217"]
+
+    /// The prefixes of `selector` ports.
+    public static let selectorPrefixes = ["usb-serial:", "usb-path:", "by-id:"]
 }
 
 /// How to build the firmware.

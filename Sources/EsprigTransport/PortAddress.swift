@@ -10,15 +10,21 @@ public enum PortAddress: Sendable, Hashable, CustomStringConvertible {
     case rfc2217(host: String, port: UInt16)
     /// `sim://esp8266?flash=4MB&mac=...`: the in-process simulated board.
     case simulator(chip: String, options: [String: String])
+    /// `auto`, `usb-serial:…`, `usb-path:…`, `by-id:…`: a port to find among the machine's ports.
+    case selected(PortSelector)
 
     public init(parsing text: String) throws(TransportError) {
         if text.hasPrefix("/") || text.hasPrefix(".") {
             self = .device(path: text)
             return
         }
+        if let selector = try PortSelector(parsing: text) {
+            self = .selected(selector)
+            return
+        }
         guard let schemeEnd = text.range(of: "://") else {
             throw TransportError(.invalidAddress, "'\(text)' is not a port",
-                                 hint: "give a device path such as /dev/ttyUSB0, or socket://HOST:PORT, rfc2217://HOST:PORT, sim://esp8266")
+                                 hint: "give a device path such as /dev/ttyUSB0, auto, usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME, or socket://HOST:PORT, rfc2217://HOST:PORT, sim://esp8266")
         }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         let rest = String(text[schemeEnd.upperBound...])
@@ -61,6 +67,7 @@ public enum PortAddress: Sendable, Hashable, CustomStringConvertible {
         case .simulator(let chip, let options):
             if options.isEmpty { return "sim://\(chip)" }
             return "sim://\(chip)?" + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        case .selected(let selector): return selector.description
         }
     }
 }

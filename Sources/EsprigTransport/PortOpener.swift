@@ -13,5 +13,8 @@ public func openPort(_ address: PortAddress, baud: Int) throws(TransportError) -
     case .simulator:
         throw TransportError(.unsupported, "\(address) is a simulated board, not a port this layer can open",
                              hint: "sim:// ports are opened by the esprig command itself")
+    case .selected:
+        throw TransportError(.unsupported, "\(address) must be resolved to a device before opening",
+                             hint: "the esprig command resolves it against the machine's serial ports")
     }
 }

@@ -103,6 +103,10 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
         #expect(try load(["p": "chip = \"esp8266\""]).port == .auto)
         #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"ttyUSB0\"\n"])).code == .invalidValue)
         #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"http://x\"\n"])).code == .invalidValue)
+        #expect(try port("usb-serial:A50285BI") == .selector("usb-serial:A50285BI"))
+        #expect(try port("usb-path:1-1.4") == .selector("usb-path:1-1.4"))
+        #expect(try port("by-id:usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0") == .selector("by-id:usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"))
+        #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"usb-path:\"\n"])).code == .invalidValue)
     }
 
     @Test(arguments: [(2, 0x100000), (3, 0x200000), (4, 0x400000), (5, 0x200000), (6, 0x400000)])

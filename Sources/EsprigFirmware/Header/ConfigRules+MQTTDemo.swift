@@ -59,35 +59,10 @@ extension ConfigRules {
     }
 
     /// `os_sprintf(device_id, MQTT_CLIENT_ID, system_get_chip_id())` into `device_id[32]`:
-    /// at most one `%08X`, `%%` for a literal percent, nothing else, ≤ 31 bytes once expanded.
+    /// the rules of `ClientIDFormat`.
     private static func clientID(_ value: ConfigValue, _ secret: Bool) throws {
         let bytes = try string(value, "MQTT_CLIENT_ID")
-        var expanded = 0
-        var conversions = 0
-        var i = 0
-        while i < bytes.count {
-            guard bytes[i] == UInt8(ascii: "%") else { expanded += 1; i += 1; continue }
-            if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "%") {
-                expanded += 1
-                i += 2
-            } else if Array(bytes[i..<min(i + 4, bytes.count)]) == Array("%08X".utf8) {
-                conversions += 1
-                guard conversions == 1 else {
-                    throw FirmwareConfigError(.badFormat, "MQTT_CLIENT_ID \(shown(bytes, secret)) has a second %08X at byte \(i); the demo passes only one chip id",
-                                              hint: "keep one %08X; write a literal percent as %%")
-                }
-                expanded += 8
-                i += 4
-            } else {
-                let sequence = String(decoding: bytes[i..<min(i + 4, bytes.count)], as: UTF8.self)
-                throw FirmwareConfigError(.badFormat, "MQTT_CLIENT_ID \(shown(bytes, secret)) has the printf conversion \"\(sequence)…\" at byte \(i); only %08X (the chip id) and %% are allowed",
-                                          hint: "the client id is a printf format: write a literal percent as %%")
-            }
-        }
-        guard expanded <= 31 else {
-            throw FirmwareConfigError(.tooLong, "MQTT_CLIENT_ID \(shown(bytes, secret)) expands to \(expanded) bytes with an 8-digit chip id; the demo's device_id[32] holds at most 31",
-                                      hint: "shorten the fixed part of the client id")
-        }
+        _ = try ClientIDFormat(bytes, shownAs: shown(bytes, secret))
     }
 
     private static func range(_ value: ConfigValue, _ allowed: ClosedRange<Int>, _ name: String, _ what: String) throws {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import EsprigLedger
 import EsprigLoader
+import EsprigPorts
 import EsprigTransport
 import EsprigSimulator
 
@@ -32,6 +34,13 @@ struct CLIFailure: Error {
             self.init(code: e.transportCode?.rawValue ?? e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
         case let e as TransportError:
             let input = e.code == .invalidAddress
+            self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
+        case let e as PortsError:
+            // A selection that matched no port or several is the user's to settle: exit 1.
+            let selection = e.code == .noMatch || e.code == .ambiguous
+            self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: selection ? ExitStatus.usage : ExitStatus.device)
+        case let e as LedgerError:
+            let input = e.code == .duplicateClientID || e.code == .identityConflict || e.code == .counterCollision
             self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
         case let e as SimulatorError:
             self.init(code: "invalid-simulator-option", message: e.description, status: ExitStatus.usage)

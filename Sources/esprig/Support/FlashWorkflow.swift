@@ -180,10 +180,7 @@ struct FlashWorkflow {
         let portName: String = try step("connect", status: ExitStatus.usage) {
             if let port = connection.port, !port.isEmpty { return port }
             if let port = environment["ESPRIG_PORT"], !port.isEmpty { return port }
-            if case .auto = profile.port {
-                throw fail("no-port", "the profile says port = \"auto\" and no port was given",
-                           hint: "pass --port /dev/ttyUSB0 (or set ESPRIG_PORT); port detection is not implemented yet", status: ExitStatus.usage)
-            }
+            // `auto` and the usb-serial:/usb-path:/by-id: forms are resolved when the port opens.
             return profile.port.description
         }
         var options = SessionOptions()

@@ -5,7 +5,7 @@ import EsprigProtocol
 /// Connection options shared by every board command (esptool v5 names and environment
 /// variables ESPRIG_PORT / ESPRIG_BAUD).
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: [.customShort("p"), .long], help: "Serial port: /dev/ttyUSB0, /dev/serial/by-id/..., socket://HOST:PORT, rfc2217://HOST:PORT or sim://esp8266 (env ESPRIG_PORT).")
+    @Option(name: [.customShort("p"), .long], help: "Serial port: /dev/ttyUSB0, /dev/serial/by-id/..., auto (the only ESP-like port), usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME, socket://HOST:PORT, rfc2217://HOST:PORT or sim://esp8266 (env ESPRIG_PORT).")
     var port: String?
 
     @Option(name: [.customShort("b"), .long], help: "Baud rate for the transfer once the stub runs (env ESPRIG_BAUD; default 115200).")

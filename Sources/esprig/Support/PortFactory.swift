@@ -1,4 +1,5 @@
 import Foundation
+import EsprigPorts
 import EsprigProtocol
 import EsprigSimHost
 import EsprigSimulator
@@ -18,12 +19,15 @@ enum PortFactory {
         if let option, !option.isEmpty { return option }
         if let env = environment["ESPRIG_PORT"], !env.isEmpty { return env }
         throw CLIFailure(code: "no-port", message: "no port given",
-                         hint: "pass --port /dev/ttyUSB0 (or set ESPRIG_PORT); --port sim://esp8266 runs against the built-in simulated board",
+                         hint: "pass --port /dev/ttyUSB0 or --port auto (or set ESPRIG_PORT); `esprig ports` lists the ports; --port sim://esp8266 runs against the built-in simulated board",
                          status: ExitStatus.usage)
     }
 
-    static func open(_ text: String, baud: Int) throws -> OpenedPort {
-        let address = try PortAddress(parsing: text)
+    static func open(_ text: String, baud: Int, scanner: PortScanner = PortScanner()) throws -> OpenedPort {
+        var address = try PortAddress(parsing: text)
+        if case .selected(let selector) = address {
+            address = .device(path: try PortSelection.resolve(selector, among: scanner.ports()).path)
+        }
         switch address {
         case .simulator(let chipName, var query):
             guard let chip = Chip(rawValue: chipName) else {
