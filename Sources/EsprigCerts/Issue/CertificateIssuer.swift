@@ -39,7 +39,7 @@ public enum CertificateIssuer {
     }
 
     static func issueLeaf(role: CertificateRole, commonName: String, hosts: [HostName], authority: CertificateAuthority, options: IssueOptions,
-                          subjectKey: Certificate.PrivateKey? = nil) throws(CertsError) -> IssuedCredential {
+                          subjectKey: Certificate.PrivateKey? = nil, extendedKeyUsage: [ExtendedKeyUsage.Usage]? = nil) throws(CertsError) -> IssuedCredential {
         var keyDER: [UInt8] = []
         let publicKey: Certificate.PublicKey
         if let subjectKey {
@@ -51,7 +51,8 @@ public enum CertificateIssuer {
         }
         let issuer = authority.certificate.subject
         let spec = IssueSpec(role: role, subject: try name(commonName, organization: options.organization), hosts: hosts, publicKey: publicKey,
-                             issuer: issuer, issuerKey: authority.key, authorityKeyIdentifier: authority.subjectKeyIdentifier, options: options)
+                             issuer: issuer, issuerKey: authority.key, authorityKeyIdentifier: authority.subjectKeyIdentifier, options: options,
+                             extendedKeyUsage: extendedKeyUsage)
         return IssuedCredential(role: role, certificateDER: try spec.sign(), privateKeyDER: keyDER)
     }
 
