@@ -46,7 +46,7 @@ enum DoctorFixtures {
         ("ca-server-same-cn", {
             let ca = try CertificateIssuer.issueCA(commonName: "broker.local")
             let authority = try ca.authority()
-            let server = try CertificateIssuer.issueServer(hosts: ["broker.local"], authority: authority)
+            let server = try CertificateIssuer.issueLeaf(role: .server, commonName: "broker.local", hosts: [.dns("broker.local")], authority: authority, options: IssueOptions())
             let device = try DoctorFixtures.device(authority: authority)
             return with {
                 $0.ca = [file("ca.crt", ca.certificatePEM)]

@@ -106,6 +106,12 @@ struct IssueTests {
         #expect(throws: CertsError(.invalidRequest, "")) { try CertificateIssuer.issueServer(hosts: [host], authority: Issued.authority) }
     }
 
+    @Test("a server named like its CA is refused (OpenSSL would take it for self-signed)")
+    func sameNameAsCA() throws {
+        let ca = try CertificateIssuer.issueCA(commonName: "broker.local")
+        #expect(throws: CertsError(.invalidRequest, "")) { try CertificateIssuer.issueServer(hosts: ["Broker.local"], authority: try ca.authority()) }
+    }
+
     @Test("a CA that is not a CA, or a key that is not its own, cannot sign")
     func authorityChecks() throws {
         #expect(throws: CertsError(.wrongKind, "")) {

@@ -25,6 +25,10 @@ public enum CertificateIssuer {
         }
         var parsed: [HostName] = []
         for host in hosts { parsed.append(try HostName(parsing: host)) }
+        if let caName = authority.certificate.subjectCommonName, caName.lowercased() == first.lowercased() {
+            throw CertsError(.invalidRequest, "the server's CN '\(first)' would equal its CA's CN; OpenSSL would take the server certificate for self-signed",
+                             hint: "make a CA with another name: esprig certs init --cn 'esprig CA' --force")
+        }
         return try issueLeaf(role: .server, commonName: first, hosts: parsed, authority: authority, options: options)
     }
 

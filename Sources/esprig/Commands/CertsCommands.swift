@@ -34,6 +34,9 @@ struct IssueArguments: ParsableArguments {
     @Flag(help: "Replace existing files.")
     var force = false
 
+    @Flag(help: "Also write DER copies (NAME.der, NAME-key.der with a PKCS#1 key) for SDK tools that take DER.")
+    var der = false
+
     func validate() throws {
         if let days, days < 1 || days > 36_500 { throw ValidationError("--days must be between 1 and 36500") }
     }
@@ -47,12 +50,25 @@ struct IssueArguments: ParsableArguments {
 
 extension Esprig.Certs {
     /// Writes a credential and reports it without any key material.
-    static func finish(_ credential: IssuedCredential, certificate: String, key: String, force: Bool, reporter: Reporter, command: String) throws {
-        try MaterialWriter(overwrite: force).write(credential, certificatePath: certificate, keyPath: key)
+    static func finish(_ credential: IssuedCredential, certificate: String, key: String, issue: IssueArguments, reporter: Reporter, command: String) throws {
+        let writer = MaterialWriter(overwrite: issue.force)
+        let derCertificate = sibling(certificate, extension: "der")
+        let derKey = ((key as NSString).deletingPathExtension) + "-key.der"
+        if issue.der && !issue.force {
+            for path in [derCertificate, derKey] where FileManager.default.fileExists(atPath: path) {
+                throw CertsError(.fileExists, "\(path) already exists", hint: "pass --force to replace it")
+            }
+        }
+        try writer.write(credential, certificatePath: certificate, keyPath: key)
+        if issue.der {
+            try writer.writePrivateKey(credential.privateKeyDER, to: derKey)
+            try writer.writeCertificate(credential.certificateDER, to: derCertificate)
+        }
         let facts = try CertificateFacts(der: credential.certificateDER)
         reporter.say("\(credential.role.rawValue): CN=\(facts.subjectCommonName ?? "") (\(facts.publicKey.kind), \(facts.signatureAlgorithm)), valid until \(ISO8601DateFormatter().string(from: facts.notAfter))")
         reporter.say("  certificate \(certificate)")
         reporter.say("  key         \(key) (0600)")
+        if issue.der { reporter.say("  DER         \(derCertificate), \(derKey) (0600)") }
         reporter.emitJSON(["ok": true, "command": command, "role": credential.role.rawValue, "certificate": certificate, "key": key,
                            "commonName": facts.subjectCommonName ?? "", "notAfter": ISO8601DateFormatter().string(from: facts.notAfter),
                            "sha256": facts.sha256Fingerprint, "keyType": "\(facts.publicKey.kind)"])
@@ -87,7 +103,7 @@ extension Esprig.Certs {
                 let certificate = resolved?.certs.ca.first ?? "\(issue.dir)/ca.crt"
                 let key = resolved?.certs.caKey ?? sibling(certificate, extension: "key")
                 let credential = try CertificateIssuer.issueCA(commonName: cn, options: issue.options(defaultDays: 3650, reporter: reporter))
-                try Esprig.Certs.finish(credential, certificate: certificate, key: key, force: issue.force, reporter: reporter, command: "certs init")
+                try Esprig.Certs.finish(credential, certificate: certificate, key: key, issue: issue, reporter: reporter, command: "certs init")
             }
         }
     }
@@ -123,7 +139,7 @@ extension Esprig.Certs {
                 let certificate = resolved?.certs.serverCertificate ?? "\(issue.dir)/server.crt"
                 let key = resolved?.certs.serverKey ?? sibling(certificate, extension: "key")
                 let credential = try CertificateIssuer.issueServer(hosts: hosts, authority: authority, options: issue.options(defaultDays: 825, reporter: reporter))
-                try Esprig.Certs.finish(credential, certificate: certificate, key: key, force: issue.force, reporter: reporter, command: "certs server")
+                try Esprig.Certs.finish(credential, certificate: certificate, key: key, issue: issue, reporter: reporter, command: "certs server")
             }
         }
     }
@@ -158,7 +174,7 @@ extension Esprig.Certs {
                 let certificate = resolved?.certs.clientCertificate ?? "\(issue.dir)/\(clientID.replacingOccurrences(of: "/", with: "_")).crt"
                 let key = resolved?.certs.clientKey ?? sibling(certificate, extension: "key")
                 let credential = try CertificateIssuer.issueDevice(clientID: clientID, authority: authority, options: issue.options(defaultDays: 3650, reporter: reporter))
-                try Esprig.Certs.finish(credential, certificate: certificate, key: key, force: issue.force, reporter: reporter, command: "certs device")
+                try Esprig.Certs.finish(credential, certificate: certificate, key: key, issue: issue, reporter: reporter, command: "certs device")
             }
         }
     }
