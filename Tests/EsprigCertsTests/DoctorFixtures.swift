@@ -104,6 +104,10 @@ enum DoctorFixtures {
         ("client-cn-mismatch", { with { $0.clientID = "sensor-%08X" } }),
         ("sector-mismatch", { with { $0.firmware.caSector = 0x70 } }),
         ("sector-overlap", { with { $0.firmware = DoctorInput.Firmware(caSector: 0x77, clientSector: 0x77) } }),
+        ("sector-overlap", { with { $0.firmware = DoctorInput.Firmware(caSector: 0x3FC, clientSector: 0x78, systemArea: 0x3FB000..<0x400000) } }),
+        ("sector-overlap", {
+            with { $0.firmware = DoctorInput.Firmware(caSector: 0x77, clientSector: 0x7A, compiled: FirmwareSectors(configLocation: .init(number: 0x79, source: "mqtt_config.h:25"))) }
+        }),
         ("sector-too-large", { with { input in input.ca = (1...6).map { file("ca\($0).crt", Issued.ca.certificatePEM) } } }),
         ("tls-buffer-too-small", { with { $0.firmware.tlsBufferSize = 2048; $0.firmware.tlsBufferSource = "user_main.c:40" } }),
         ("pem-where-der-expected", { with { $0.ca = [file("ca.cer", Issued.ca.certificatePEM)] } }),

@@ -66,6 +66,14 @@ extension Doctor {
                     fix: "move flash.\(key) out of the saved-config sectors")
             }
         }
+        if let area = firmware.systemArea {
+            for (number, key) in [(firmware.caSector, "ca_sector"), (firmware.clientSector, "client_sector")] {
+                guard let number, area.contains(number * CertSectorPacker.sectorSize) else { continue }
+                add(.error, "sector-overlap", "flash.\(key) 0x\(hex(number)) is in the SDK's RF calibration / PHY init / system parameter sectors (0x\(hex(area.lowerBound / 0x1000))–0x\(hex(area.upperBound / 0x1000 - 1)))",
+                    symptom: "the SDK overwrites it (or it overwrites the RF calibration): certificates vanish or the radio misbehaves",
+                    fix: "move flash.\(key) to a free sector below 0x\(hex(area.lowerBound / 0x1000)) (the SDK demo uses 0x77 and 0x78)")
+            }
+        }
         checkPackedSize("esp_ca_cert.bin", caSectorBytes())
         checkPackedSize("esp_cert_private_key.bin", clientSectorBytes())
     }

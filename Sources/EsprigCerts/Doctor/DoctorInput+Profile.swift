@@ -11,6 +11,11 @@ extension DoctorInput {
         let read = { (path: String) in File(path: path, bytes: FileManager.default.contents(atPath: path).map { [UInt8]($0) }) }
         let certs = profile.certs
         var firmware = Firmware(caSector: profile.flash.caSector, clientSector: profile.flash.clientSector)
+        if let sizeMap = profile.flash.sizeMap, let layout = try? FlashLayout(sizeMapNumber: sizeMap) {
+            firmware.systemArea = layout.systemArea
+        } else if let size = profile.flash.sizeBytes {
+            firmware.systemArea = size - 0x5000..<size
+        }
         var values: [String: ConfigValue] = [:]
         if let config = profile.config {
             let header = try DoctorInput.patchedHeader(config)

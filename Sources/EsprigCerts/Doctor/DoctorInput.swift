@@ -53,15 +53,18 @@ public struct DoctorInput: Sendable {
         /// `espconn_secure_set_size`'s buffer and the call site, when the sources set one.
         public var tlsBufferSize: Int?
         public var tlsBufferSource: String?
+        /// The SDK's RF calibration, PHY init and system parameter sectors (byte addresses), when the flash size is known.
+        public var systemArea: Range<Int>?
 
         public init(caSector: Int? = nil, clientSector: Int? = nil, compiled: FirmwareSectors? = nil, compiledConflict: String? = nil,
-                    tlsBufferSize: Int? = nil, tlsBufferSource: String? = nil) {
+                    tlsBufferSize: Int? = nil, tlsBufferSource: String? = nil, systemArea: Range<Int>? = nil) {
             self.caSector = caSector
             self.clientSector = clientSector
             self.compiled = compiled
             self.compiledConflict = compiledConflict
             self.tlsBufferSize = tlsBufferSize
             self.tlsBufferSource = tlsBufferSource
+            self.systemArea = systemArea
         }
     }
 
