@@ -42,6 +42,8 @@ public enum CertificateIssuer {
         return try issueLeaf(role: .device, commonName: clientID, hosts: [], authority: authority, options: options)
     }
 
+    /// With `subjectKey` (doctor's fixtures: an EC key) the certificate is for that key and the
+    /// credential carries no private key.
     static func issueLeaf(role: CertificateRole, commonName: String, hosts: [HostName], authority: CertificateAuthority, options: IssueOptions,
                           subjectKey: Certificate.PrivateKey? = nil, extendedKeyUsage: [ExtendedKeyUsage.Usage]? = nil) throws(CertsError) -> IssuedCredential {
         var keyDER: [UInt8] = []

@@ -29,8 +29,7 @@ extension Esprig {
             var findings: [Finding] = []
             var profileName = profile
             try runCertsCommand(json: output.json) {
-                let options = try ProfileOptions.parse(["--profile", profile] + (profilesDir.map { ["--profiles-dir", $0] } ?? []))
-                guard let resolved = try options.resolve() else { return }
+                let resolved = try resolveProfile(profile, profilesDir: profilesDir)
                 profileName = resolved.name
                 findings = diagnose(try DoctorInput(profile: resolved, deviceID: device))
             }

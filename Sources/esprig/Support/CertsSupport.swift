@@ -15,15 +15,20 @@ struct ProfileOptions: ParsableArguments {
     /// The resolved profile, or nil without --profile; a bad profile is a usage error.
     func resolve() throws -> ResolvedProfile? {
         guard let profile else { return nil }
-        let environment = ProcessInfo.processInfo.environment
-        let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
-        let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
-        do {
-            return try ProfileLibrary(directory: absolute).resolve(profile, environment: environment)
-        } catch {
-            let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-            throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage)
-        }
+        return try resolveProfile(profile, profilesDir: profilesDir)
+    }
+}
+
+/// A profile from --profiles-dir, ESPRIG_PROFILES_DIR or ./Profiles; a bad one is exit 1 naming file:line.
+func resolveProfile(_ name: String, profilesDir: String?) throws -> ResolvedProfile {
+    let environment = ProcessInfo.processInfo.environment
+    let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
+    let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+    do {
+        return try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
+    } catch {
+        let message = error.location.map { "\($0): \(error.message)" } ?? error.message
+        throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage)
     }
 }
 
