@@ -118,6 +118,7 @@ enum DoctorFixtures {
         ("security-needs-client-cert", { with { $0.clientCertificate = nil; $0.clientKey = nil } }),
         ("security-needs-ca", { with { $0.security = .oneWay; $0.ca = []; $0.clientCertificate = nil; $0.clientKey = nil } }),
         ("security-client-cert-unused", { with { $0.security = .oneWay } }),
+        ("server-cert-unchecked", { with { $0.serverCertificate = nil; $0.serverKey = nil } }),
         ("security-ignores-material", { with { $0.security = .noTLS } }),
     ]
 }

@@ -4,6 +4,7 @@ extension Doctor {
     /// `DEFAULT_SECURITY` decides which sectors the firmware reads; the material must match.
     mutating func checkSecurityLevel() {
         guard let level = input.security else { return }
+        noteMissingServerCertificate()
         let hasCA = !input.ca.isEmpty
         let hasClient = input.clientCertificate != nil && input.clientKey != nil
         switch level {
@@ -28,6 +29,14 @@ extension Doctor {
                     fix: "set DEFAULT_SECURITY = \"TWO_WAY_ANTHENTICATION\" (or ONE_WAY_ANTHENTICATION) in [config.set]")
             }
         }
+    }
+
+    /// Without the broker's certificate, the host and chain checks cannot run: say so.
+    mutating func noteMissingServerCertificate() {
+        guard input.serverCertificate == nil, let level = input.security, level == .oneWay || level == .twoWay else { return }
+        add(.info, "server-cert-unchecked", "the profile names no server_cert, so doctor cannot check that the broker's certificate covers MQTT_HOST\(input.mqttHost.map { " (\($0))" } ?? "") and chains to the CA",
+            symptom: "a wrong broker certificate shows only at run time: 'Hostname mismatch' or alert unknown_ca(48)",
+            fix: "set server_cert (and server_key) in [certs] to the broker's files (esprig certs server --host ...)")
     }
 
     private mutating func needsCA(_ level: DoctorInput.SecurityLevel) {
