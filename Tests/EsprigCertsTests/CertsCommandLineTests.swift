@@ -153,6 +153,8 @@ struct CertsCommandLineTests {
         #expect(device.status == 0, "\(device.output)")
         let doctor = try run(["doctor", "--profile", "tls", "--profiles-dir", project.profiles, "--device", "esprig_0076815E"])
         #expect(doctor.status == 0, "\(doctor.output)")
+        let elsewhere = try run(["certs", "server", "--profile", "tls", "--profiles-dir", project.profiles, "--host", "other.local", "--force"])
+        #expect(elsewhere.status == 0 && elsewhere.output.contains("warning: the profile's MQTT_HOST broker.local is not among --host"), "\(elsewhere.output)")
         let perDevice = try run(["certs", "device", "--profile", "tls", "--profiles-dir", project.profiles, "--force"])
         #expect(perDevice.status == 1 && perDevice.output.contains("%08X"))
     }

@@ -110,7 +110,7 @@ extension Doctor {
         let perDevice = input.deviceID == nil && ClientIDPattern(expected).isPerDevice
         add(.error, "client-cn-mismatch", "the client certificate \(client.file.path) has CN=\(commonName), but the device connects as client id \(expected)\(perDevice ? " (a per-device pattern: %08X is the chip id)" : "")",
             symptom: "mosquitto with use_identity_as_username takes the CN as the user name, so the ACL for the client id does not apply: CONNACK 5 (not authorised) or 'Denied PUBLISH' / 'Denied SUBSCRIBE' in its log",
-            fix: perDevice ? "issue one certificate per board with its chip id: esprig certs device --id \(ClientIDPattern(expected).example) (esprig read-mac shows the chip id)"
+            fix: perDevice ? "issue one certificate per board with its chip id: esprig certs device --id \(ClientIDPattern(expected).example) (`esprig chip-id` prints the chip id: 0x0076815e fills %08X as 0076815E)"
                            : "reissue it with the client id: esprig certs device --id \(expected) --force, or set MQTT_CLIENT_ID to \(commonName)")
     }
 }

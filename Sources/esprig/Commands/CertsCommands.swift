@@ -130,7 +130,11 @@ extension Esprig.Certs {
                 let reporter = Reporter(output: output)
                 let resolved = try profile.resolve()
                 var hosts = host
-                if hosts.isEmpty, let resolved, let mqttHost = try DoctorInput(profile: resolved).mqttHost { hosts = [mqttHost] }
+                let mqttHost = try resolved.flatMap { try DoctorInput(profile: $0).mqttHost }
+                if hosts.isEmpty, let mqttHost { hosts = [mqttHost] }
+                if let mqttHost, !hosts.contains(where: { $0.lowercased() == mqttHost.lowercased() }) {
+                    reporter.warn("the profile's MQTT_HOST \(mqttHost) is not among --host: devices dialling it will reject this certificate (add --host \(mqttHost))")
+                }
                 guard !hosts.isEmpty else {
                     throw CLIFailure(code: "no-host", message: "no host to issue the server certificate for",
                                      hint: "pass --host with each name or address the devices dial (MQTT_HOST)", status: ExitStatus.usage)
