@@ -68,6 +68,20 @@ struct DoctorTests {
         #expect(!Doctor.matches(pattern: "*.example.com", "example.com"))
     }
 
+    @Test("a CA bundle: the broker trusts every certificate in it, the device only the first, which is all that is packed")
+    func bundle() throws {
+        let good = Issued.ca.certificatePEM + DoctorFixtures.otherCA.certificatePEM
+        #expect(diagnose(DoctorFixtures.with { $0.ca = [DoctorFixtures.file("bundle.crt", good)] }).isEmpty)
+        let bundle = DoctorFixtures.otherCA.certificatePEM + Issued.ca.certificatePEM
+        // The client still chains for the broker; the device reads only the other CA and rejects the server.
+        #expect(diagnose(DoctorFixtures.with { $0.ca = [DoctorFixtures.file("bundle.crt", bundle)] }).map(\.code) == ["server-not-signed-by-ca"])
+        let sixBundles = (1...6).map { DoctorFixtures.file("b\($0).crt", good) }
+        let findings = diagnose(DoctorFixtures.with { $0.ca = sixBundles })
+        #expect(findings.map(\.code) == ["sector-too-large"])
+        let packed = try CertSectorPacker.caSector(sixBundles.map { ($0.name, $0.bytes!) }.prefix(4).map { $0 })
+        #expect(try CertSectorPacker.unpack(packed).map(\.payload) == Array(repeating: Issued.ca.certificateDER, count: 4))
+    }
+
     @Test("a conflict inside the firmware (header vs espconn_secure_* call) is a sector-mismatch")
     func compiledConflict() {
         let findings = diagnose(DoctorFixtures.with { $0.firmware.compiledConflict = "user_main.c:12 uses CA sector 0x70, but mqtt_config.h:21 says 0x77" })

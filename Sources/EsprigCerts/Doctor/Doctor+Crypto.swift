@@ -53,18 +53,20 @@ extension Doctor {
                 symptom: "OpenSSL: 'invalid CA certificate' (verify error 24); the peer sends alert unknown_ca(48)",
                 fix: "put the CA certificate (esprig certs init) in [certs] ca, not a server or device certificate")
         }
-        let leaves: [(Parsed?, String, String)] = [
-            (client, "client", "mosquitto: 'certificate verify failed' ('unable to get local issuer certificate'); the device receives alert unknown_ca(48)"),
-            (server, "server", "the device rejects the broker (mbedTLS 'X509 - Certificate verification failed', alert unknown_ca(48)); mosquitto logs 'tlsv1 alert unknown ca'"),
+        // The broker trusts every CA certificate (mosquitto's cafile); the device only the first
+        // entry of its CA sector, which esprig packs from the first certificate of the first file.
+        let leaves: [(Parsed?, String, [Parsed], String)] = [
+            (client, "client", ca, "mosquitto: 'certificate verify failed' ('unable to get local issuer certificate'); the device receives alert unknown_ca(48)"),
+            (server, "server", Array(ca.prefix(1)), "the device rejects the broker (mbedTLS 'X509 - Certificate verification failed', alert unknown_ca(48)); mosquitto logs 'tlsv1 alert unknown ca'"),
         ]
-        for (leaf, role, symptom) in leaves {
+        for (leaf, role, trusted, symptom) in leaves {
             guard let leaf else { continue }
-            let verdicts = ca.map { leaf.certificate.isSigned(by: $0.certificate.publicKey) }
+            let verdicts = trusted.map { leaf.certificate.isSigned(by: $0.certificate.publicKey) }
             guard !verdicts.contains(true), verdicts.contains(false) else { continue }
-            let names = ca.map { "\($0.file.name) (CN=\($0.certificate.subjectCommonName ?? "none"))" }.joined(separator: ", ")
-            add(.error, "\(role)-not-signed-by-ca", "the \(role) certificate \(leaf.file.path) was issued by CN=\(leaf.certificate.issuerCommonName ?? "none"), not by the CA the \(role == "client" ? "broker" : "device") trusts: \(names)",
+            let names = trusted.map { "\($0.file.name) (CN=\($0.certificate.subjectCommonName ?? "none"))" }.joined(separator: ", ")
+            add(.error, "\(role)-not-signed-by-ca", "the \(role) certificate \(leaf.file.path) was issued by CN=\(leaf.certificate.issuerCommonName ?? "none"), not by the CA the \(role == "client" ? "broker" : "device (the first certificate of the CA sector)") trusts: \(names)",
                 symptom: symptom,
-                fix: "reissue it with that CA (esprig certs \(role == "client" ? "device" : "server") --profile ...), or put its real CA in [certs] ca")
+                fix: "reissue it with that CA (esprig certs \(role == "client" ? "device" : "server") --profile ...), or put its real CA \(role == "client" ? "in" : "first in") [certs] ca")
         }
     }
 }

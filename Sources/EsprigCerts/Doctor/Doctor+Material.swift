@@ -1,8 +1,9 @@
 extension Doctor {
     /// Reads every named file as the thing it should be; what cannot be read becomes a finding.
     mutating func readMaterial() {
+        // A CA file may be a PEM bundle: every certificate in it is trusted (mosquitto's cafile).
         for file in input.ca {
-            if let facts = certificate(file, role: "CA certificate") { ca.append(Parsed(file: file, certificate: facts)) }
+            for facts in certificates(file, role: "CA certificate") { ca.append(Parsed(file: file, certificate: facts)) }
         }
         if let file = input.clientCertificate, let facts = certificate(file, role: "client certificate") { client = Parsed(file: file, certificate: facts) }
         if let file = input.serverCertificate, let facts = certificate(file, role: "server certificate") { server = Parsed(file: file, certificate: facts) }
@@ -11,14 +12,18 @@ extension Doctor {
     }
 
     private mutating func certificate(_ file: DoctorInput.File, role: String) -> CertificateFacts? {
-        guard let bytes = readable(file, role: role) else { return nil }
+        certificates(file, role: role).first
+    }
+
+    private mutating func certificates(_ file: DoctorInput.File, role: String) -> [CertificateFacts] {
+        guard let bytes = readable(file, role: role) else { return [] }
         do throws(CertsError) {
             let facts = try Material.certificates(bytes, what: file.path)
             checkEncoding(file, bytes: bytes, role: role)
-            return facts.first
+            return facts
         } catch {
             report(error, file: file, role: role)
-            return nil
+            return []
         }
     }
 
