@@ -141,6 +141,16 @@ struct CertsCommandLineTests {
         #expect(unknown.status == 1)
     }
 
+    @Test("certs pack --profile refuses a file larger than the TLS buffer the firmware's sources set, naming the call")
+    func profileBuffer() throws {
+        let project = try ProfileProject(bufferSize: "2048")
+        try project.writeMaterial()
+        let packed = try run(["certs", "pack", "--profile", "tls", "--profiles-dir", project.profiles])
+        #expect(packed.status == 1)
+        #expect(packed.output.contains("2048-byte TLS buffer") && packed.output.contains("user_main.c:3"), "\(packed.output)")
+        #expect(!FileManager.default.fileExists(atPath: project.directory.file("certs/esp_cert_private_key.bin")))
+    }
+
     @Test("certs device --profile writes where the profile says, signed by the profile's CA")
     func profilePaths() throws {
         let project = try ProfileProject()
@@ -155,6 +165,10 @@ struct CertsCommandLineTests {
         #expect(doctor.status == 0, "\(doctor.output)")
         let elsewhere = try run(["certs", "server", "--profile", "tls", "--profiles-dir", project.profiles, "--host", "other.local", "--force"])
         #expect(elsewhere.status == 0 && elsewhere.output.contains("warning: the profile's MQTT_HOST broker.local is not among --host"), "\(elsewhere.output)")
+        let packed = try run(["certs", "pack", "--profile", "tls", "--profiles-dir", project.profiles])
+        #expect(packed.status == 0, "\(packed.output)")
+        let sector = try bytes(project.directory.file("certs/esp_cert_private_key.bin"))
+        #expect(try SectorEntryDescription.describe(sector).map(\.name) == ["private_key", "certificate"])
         let perDevice = try run(["certs", "device", "--profile", "tls", "--profiles-dir", project.profiles, "--force"])
         #expect(perDevice.status == 1 && perDevice.output.contains("%08X"))
     }

@@ -25,8 +25,8 @@ extension Esprig.Certs {
         @Option(help: "The client's private key (default: the profile's client_key).")
         var key: String?
 
-        @Option(help: "Where to write the .bin files.")
-        var outDir: String = "certs"
+        @Option(help: "Where to write the .bin files (default: certs/ in the profile's root, or ./certs).")
+        var outDir: String?
 
         @Option(help: "The firmware's TLS buffer in bytes (espconn_secure_set_size), when --profile cannot find it.")
         var tlsBuffer: Int?
@@ -78,7 +78,8 @@ extension Esprig.Certs {
                 }
                 var written: [[String: Any]] = []
                 for (file, bytes) in outputs {
-                    let path = (outDir as NSString).appendingPathComponent(file)
+                    let directory = outDir ?? resolved.map { ($0.root as NSString).appendingPathComponent("certs") } ?? "certs"
+                    let path = (directory as NSString).appendingPathComponent(file)
                     try MaterialWriter(overwrite: true).writeCertificate(bytes, to: path)
                     let entries = try SectorEntryDescription.describe(bytes)
                     reporter.say("\(path): \(bytes.count) of \(CertSectorPacker.sectorSize) bytes, " + entries.map { "\($0.name) (\($0.length))" }.joined(separator: ", "))
