@@ -37,13 +37,9 @@ extension Esprig {
             let warnings = findings.filter { $0.severity == .warning }.count
             if output.json {
                 jsonLine(["ok": errors == 0, "command": "doctor", "profile": profileName, "errors": errors, "warnings": warnings,
-                          "findings": findings.map { ["severity": $0.severity.rawValue, "code": $0.code, "message": $0.message, "symptom": $0.symptom, "fix": $0.fix] }])
+                          "findings": findings.map(CertsRendering.json)])
             } else {
-                for finding in findings {
-                    print("\(finding.severity.rawValue) [\(finding.code)] \(finding.message)")
-                    print("  symptom: \(finding.symptom)")
-                    print("  fix: \(finding.fix)")
-                }
+                for finding in findings { CertsRendering.lines(finding).forEach { print($0) } }
                 print("doctor: \(profileName): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
             }
             if errors > 0 { throw ExitCode(ExitStatus.device) }

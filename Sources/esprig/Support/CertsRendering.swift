@@ -45,4 +45,13 @@ enum CertsRendering {
         }
         return object
     }
+
+    /// A doctor finding as three lines (what, symptom, fix); `flash` can print them the same way.
+    static func lines(_ finding: Finding) -> [String] {
+        ["\(finding.severity.rawValue) [\(finding.code)] \(finding.message)", "  symptom: \(finding.symptom)", "  fix: \(finding.fix)"]
+    }
+
+    static func json(_ finding: Finding) -> [String: Any] {
+        ["severity": finding.severity.rawValue, "code": finding.code, "message": finding.message, "symptom": finding.symptom, "fix": finding.fix]
+    }
 }
