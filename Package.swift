@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
@@ -40,13 +43,21 @@ let package = Package(
         .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
         // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
         .target(name: "EsprigProfiles", dependencies: ["EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // Certificate material: issue (CA, server, device), the SDK cert-sector format, doctor findings.
+        .target(name: "EsprigCerts", dependencies: [
+            "EsprigFirmware", "EsprigProfiles",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         .executableTarget(name: "esprig", dependencies: [
             "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
-            "EsprigPorts", "EsprigLedger",
+            "EsprigPorts", "EsprigLedger", "EsprigCerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +70,7 @@ let package = Package(
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
