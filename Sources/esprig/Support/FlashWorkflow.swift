@@ -6,12 +6,6 @@ import EsprigLoader
 import EsprigProfiles
 import EsprigProtocol
 
-/// A failure of one step of `esprig flash --profile`: which step, and the user-facing failure.
-struct FlashStepFailure: Error {
-    var step: String
-    var failure: CLIFailure
-}
-
 /// The steps of `esprig flash --profile NAME`, each printing one line when it is done.
 struct FlashWorkflow {
     let profileName: String
@@ -36,23 +30,8 @@ struct FlashWorkflow {
         self.reporter = Reporter(output: output)
     }
 
-    /// Runs `body` as step `name`: any error becomes a `FlashStepFailure` naming the step.
-    /// `status` is the exit code for errors that do not carry their own (build and image failures: 2).
     private func step<T>(_ name: String, status: Int32 = ExitStatus.device, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let failure as FlashStepFailure {
-            throw failure
-        } catch let error as ProfileError {
-            let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-            throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage))
-        } catch let error as FirmwareConfigError {
-            throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: status))
-        } catch let error as ImageError {
-            throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: status))
-        } catch {
-            throw FlashStepFailure(step: name, failure: CLIFailure(error))
-        }
+        try runStep(name, status: status, body)
     }
 
     private func fail(_ code: String, _ message: String, hint: String? = nil, status: Int32) -> CLIFailure {
@@ -177,13 +156,7 @@ struct FlashWorkflow {
             return result
         }
 
-        // 6. connect
-        let portName: String = try step("connect", status: ExitStatus.usage) {
-            if let port = connection.port, !port.isEmpty { return port }
-            if let port = environment["ESPRIG_PORT"], !port.isEmpty { return port }
-            // `auto` and the usb-serial:/usb-path:/by-id: forms are resolved when the port opens.
-            return profile.port.description
-        }
+        // 6.–9. connect, write, verify, reset
         var options = SessionOptions()
         options.baud = connection.baud ?? profile.baud
         options.useStub = !connection.noStub
@@ -193,48 +166,14 @@ struct FlashWorkflow {
         if let sequence = connection.resetSequence {
             options.connect.resetSequence = try step("connect", status: ExitStatus.usage) { try ResetSequence(parsing: sequence) }
         }
-        let opened = try step("connect") { try PortFactory.open(portName, baud: min(options.baud, options.romBaud)) }
-        var closed = false
-        defer { if !closed { try? opened.close() } }
-        let session = try step("connect") {
-            try FlashSession(port: opened.port, options: options, stubSource: connection.noStub ? nil : EsptoolStubSource.locate(), events: reporter.handle)
-        }
-        reporter.say("connect: \(session.info.chip.rawValue) on \(portName), MAC \(session.info.macString)\(session.connection.isStub ? ", stub" : "")")
-
-        // 7. write (+ 8. verify: each region is checked by MD5 as it is written)
-        let results = try step("write") { try session.writeFlash(writes, options: FlashOptions()) }
-        let skipped = writes.filter { results[$0.region] == .skipped }.count
-        let verified = writes.filter { results[$0.region] == .verified }.count
-        let unverified = writes.compactMap { write -> String? in
-            if case .unverified(let why) = results[write.region] { return "\(hexAddress(write.region.address)): \(why)" }
-            return nil
-        }
-        reporter.say("write: \(writes.count - skipped) written, \(skipped) skipped (already on the board)")
-        if unverified.isEmpty {
-            reporter.say("verify: \(verified) written region\(verified == 1 ? "" : "s") verified by MD5, \(skipped) unchanged")
-        } else {
-            reporter.say("verify: \(unverified.count) region\(unverified.count == 1 ? "" : "s") NOT verified (\(unverified.joined(separator: "; ")))")
-        }
-        result["regions"] = writes.map { write -> [String: Any] in
-            let state: String
-            switch results[write.region] {
-            case .verified: state = "verified"
-            case .skipped: state = "skipped"
-            case .unverified: state = "unverified"
-            case nil: state = "unknown"
-            }
-            return ["address": write.region.address, "size": write.region.size, "source": write.region.source, "result": state]
-        }
-
-        // 9. reset
-        try step("reset") { try session.finish(connection.after) }
-        result["chip"] = session.info.chip.rawValue
-        result["mac"] = session.info.macString
+        // `auto` and the usb-serial:/usb-path:/by-id: forms are resolved when the port opens.
+        let portName = connection.port.flatMap { $0.isEmpty ? nil : $0 } ?? environment["ESPRIG_PORT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? profile.port.description
+        let board = BoardFlash(portName: portName, options: options, after: connection.after, reporter: reporter)
+        let outcome = try board.run(planned: writes, flashSize: prepared.plan.flashSize)
+        result.merge(outcome.json) { $1 }
         result["port"] = portName
-        result["stub"] = session.connection.isStub
-        closed = true
-        try step("reset") { try opened.close() }
-        reporter.say("reset: \(connection.after.rawValue)")
+        try step("reset") { try outcome.opened.close() }
 
         // 10. monitor
         reporter.say("monitor: not implemented yet (issue 5)")
