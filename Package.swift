@@ -77,6 +77,6 @@ let package = Package(
         // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
         .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Tests/LedgerCrashHelper"),
-        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigTestSupport"]),
     ]
 )

@@ -9,7 +9,9 @@ struct BoardFlash {
     let portName: String
     let options: SessionOptions
     let after: AfterAction
-    let reporter: Reporter
+    let reporter: any BoardReporting
+    /// How each step runs: plainly for `flash`; `bench` also records it in the ledger.
+    var steps: any BoardStepRunning = PlainSteps()
 
     struct Outcome {
         var info: ChipInfo
@@ -41,19 +43,19 @@ struct BoardFlash {
     /// with `planned` they are checked again (alignment, overlaps, flash size) before writing.
     func run(planned: [FlashWrite], flashSize: Int?,
              boardWrites: (ChipInfo) throws -> [FlashWrite] = { _ in [] }) throws -> Outcome {
-        let opened = try runStep("connect", status: ExitStatus.usage) { try PortFactory.open(portName, baud: min(options.baud, options.romBaud)) }
+        let opened = try steps.run("connect", status: ExitStatus.usage) { try PortFactory.open(portName, baud: min(options.baud, options.romBaud)) }
         var handedOver = false
         defer { if !handedOver { try? opened.close() } }
-        let session = try runStep("connect") {
-            try FlashSession(port: opened.port, options: options, stubSource: options.useStub ? EsptoolStubSource.locate() : nil, events: reporter.handle)
+        let session = try steps.run("connect", status: ExitStatus.device) {
+            try FlashSession(port: opened.port, options: options, stubSource: options.useStub ? EsptoolStubSource.locate() : nil, events: { [reporter] in reporter.handle($0) })
         }
         reporter.say("connect: \(session.info.chip.rawValue) on \(portName), MAC \(session.info.macString)\(session.connection.isStub ? ", stub" : "")")
 
-        let extra = try runStep("identity", status: ExitStatus.usage) { try boardWrites(session.info) }
-        let writes = extra.isEmpty ? planned : try runStep("plan", status: ExitStatus.usage) { try WritePlanning.plan(planned + extra, flashSize: flashSize) }
+        let extra = try steps.run("identity", status: ExitStatus.usage) { try boardWrites(session.info) }
+        let writes = extra.isEmpty ? planned : try steps.run("plan", status: ExitStatus.usage) { try WritePlanning.plan(planned + extra, flashSize: flashSize) }
 
         // Each region is checked by MD5 as it is written (step 8, verify).
-        let results = try runStep("write") { try session.writeFlash(writes, options: FlashOptions()) }
+        let results = try steps.run("write", status: ExitStatus.device) { try session.writeFlash(writes, options: FlashOptions()) }
         let skipped = writes.filter { results[$0.region] == .skipped }.count
         let verified = writes.filter { results[$0.region] == .verified }.count
         let unverified = writes.compactMap { write -> String? in
@@ -67,9 +69,28 @@ struct BoardFlash {
             reporter.say("verify: \(unverified.count) region\(unverified.count == 1 ? "" : "s") NOT verified (\(unverified.joined(separator: "; ")))")
         }
 
-        try runStep("reset") { try session.finish(after) }
+        try steps.run("reset", status: ExitStatus.device) { try session.finish(after) }
         reporter.say("reset: \(after.rawValue)")
         handedOver = true
         return Outcome(info: session.info, isStub: session.connection.isStub, writes: writes, results: results, opened: opened)
+    }
+}
+
+/// Where BoardFlash reports: the command's Reporter for `flash`, one board's row for `bench`.
+protocol BoardReporting {
+    func say(_ text: String)
+    func handle(_ event: FlashEvent)
+}
+
+extension Reporter: BoardReporting {}
+
+/// Runs one named step of BoardFlash; errors become a FlashStepFailure naming the step.
+protocol BoardStepRunning {
+    func run<T>(_ name: String, status: Int32, _ body: () throws -> T) throws -> T
+}
+
+struct PlainSteps: BoardStepRunning {
+    func run<T>(_ name: String, status: Int32, _ body: () throws -> T) throws -> T {
+        try runStep(name, status: status, body)
     }
 }

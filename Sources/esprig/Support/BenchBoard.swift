@@ -1,0 +1,192 @@
+import Foundation
+import EsprigLedger
+import EsprigLoader
+
+/// What every board of one bench run shares: the firmware planned once, the identity maker,
+/// the ledger, and how to connect.
+struct BenchContext: Sendable {
+    var profileName: String
+    var profileHash: String
+    /// The profile's regions, without the client-cert sector each board gets its own of.
+    var planned: [FlashWrite]
+    var flashSize: Int?
+    /// Image name → SHA-256 of the bytes planned.
+    var firmwareHashes: [String: String]
+    var identity: BenchIdentity
+    var ledger: SQLiteLedger
+    var options: SessionOptions
+    var after: AfterAction
+    /// Provision a board again even when its latest attempt passed.
+    var reprovision: Bool
+}
+
+/// One board's result, for the summary and --json.
+struct BenchBoardResult: Sendable {
+    enum Result: String, Sendable { case passed, failed, skipped }
+    var port: String
+    var result: Result
+    var mac: String?
+    var chip: String?
+    var clientID: String?
+    var serial: String?
+    var certificateSerial: String?
+    var certificateSHA256: String?
+    /// The step that failed, and why.
+    var failedStep: String?
+    var error: String?
+    var hint: String?
+    var seconds: Double
+    var attempt: Int64?
+}
+
+/// Provisions the board on one port: connect, identity (client id, certificate), write,
+/// verify, reset; every step recorded in the ledger once the board's MAC is known.
+struct BenchBoardJob {
+    let port: BenchPort
+    let context: BenchContext
+    let row: BenchRow
+
+    func run() -> BenchBoardResult {
+        let started = ContinuousClock.now
+        var result = BenchBoardResult(port: port.name, result: .failed, seconds: 0)
+        let steps = RecordingSteps(row: row)
+        var alreadyPassed = false
+        // Open after BoardFlash until the close step; closed here when a step between fails.
+        var handedOver: OpenedPort?
+        row.begin()
+        do {
+            let board = BoardFlash(portName: port.name, options: context.options, after: context.after,
+                                   reporter: RowReporter(row: row), steps: steps)
+            let outcome = try board.run(planned: context.planned, flashSize: context.flashSize) { info in
+                result.mac = info.macString
+                result.chip = info.chip.rawValue
+                row.update { $0.mac = info.macString }
+                if !context.reprovision, let earlier = try context.ledger.boards(mac: info.macString).first(where: { $0.profile == context.profileName }),
+                   earlier.result == .passed {
+                    alreadyPassed = true
+                    result.clientID = earlier.clientID
+                    throw BenchSkip()
+                }
+                return try identityWrites(info, steps: steps, result: &result)
+            }
+            handedOver = outcome.opened
+            // On the bench a region that could not be checked is a failure, not a warning.
+            try steps.run("verify", status: ExitStatus.device) {
+                let unverified = outcome.writes.compactMap { write -> String? in
+                    if case .unverified(let why) = outcome.results[write.region] { return "\(hexAddress(write.region.address)): \(why)" }
+                    return nil
+                }
+                guard unverified.isEmpty else {
+                    throw CLIFailure(code: "unverified", message: "\(unverified.count) region\(unverified.count == 1 ? "" : "s") NOT verified (\(unverified.joined(separator: "; ")))",
+                                     hint: "the bench needs the flasher stub to check each region by MD5: install esptool (pip) or set ESPRIG_STUB_DIR, and do not pass --no-stub",
+                                     status: ExitStatus.device)
+                }
+            }
+            handedOver = nil
+            try steps.run("close", status: ExitStatus.device) { try outcome.opened.close() }
+            guard let recorder = steps.recorder else { throw CLIFailure(code: "ledger", message: "the attempt was never opened", status: ExitStatus.device) }
+            try recorder.finish()
+            result.result = .passed
+        } catch {
+            try? handedOver?.close()
+            if alreadyPassed {
+                result.result = .skipped
+            } else {
+                let failure = (error as? FlashStepFailure) ?? FlashStepFailure(step: row.snapshot().step ?? "bench", failure: CLIFailure(error))
+                result.failedStep = failure.step
+                result.error = failure.failure.message
+                result.hint = failure.failure.hint
+                // A failure between steps (or one the ledger could not record) still ends the attempt.
+                try? steps.recorder?.abandon("\(failure.step): \(failure.failure.message)")
+            }
+        }
+        result.attempt = steps.recorder?.attempt.rawValue
+        result.seconds = seconds(since: started)
+        row.finish(result)
+        return result
+    }
+
+    /// Opens the board's attempt (its MAC is now known) and makes its own certificate.
+    private func identityWrites(_ info: ChipInfo, steps: RecordingSteps, result: inout BenchBoardResult) throws -> [FlashWrite] {
+        let clientID = try context.identity.clientID(for: info)
+        result.clientID = clientID
+        row.update { $0.clientID = clientID }
+        let start = AttemptStart(profile: context.profileName, profileHash: context.profileHash, mac: info.macString,
+                                 chip: info.chip.rawValue, clientID: clientID, port: port.identity,
+                                 firmwareHashes: context.firmwareHashes)
+        let recorder = try AttemptRecorder(ledger: context.ledger, starting: start)
+        steps.recorder = recorder
+        // The connection came first: the MAC, which keys the record, is only known once connected.
+        try steps.recorded("connect", status: ExitStatus.device) {}
+        return try steps.recorded("identity", status: ExitStatus.usage) {
+            if let serial = context.identity.serial {
+                let allocation = try context.ledger.allocate(counter: BenchIdentity.SerialTemplate.counter, profile: context.profileName,
+                                                             mac: info.macString, start: serial.start, render: { serial.render($0) })
+                result.serial = allocation.value
+            }
+            let issued = try context.identity.issue(commonName: clientID ?? info.macString)
+            try recorder.recordCertificate(serial: issued.serialHex, sha256: issued.sha256)
+            result.certificateSerial = issued.serialHex
+            result.certificateSHA256 = issued.sha256
+            return [issued.write]
+        }
+    }
+}
+
+/// Thrown inside BoardFlash to stop at a board the ledger already holds as passed.
+private struct BenchSkip: Error {}
+
+/// Runs BoardFlash's steps, showing each on the board's row and, once the attempt is open,
+/// recording it: `started` before, `passed`/`failed` (with the message) after.
+final class RecordingSteps: BoardStepRunning {
+    let row: BenchRow
+    var recorder: AttemptRecorder?
+
+    init(row: BenchRow) { self.row = row }
+
+    func run<T>(_ name: String, status: Int32, _ body: () throws -> T) throws -> T {
+        row.update { $0.step = name; $0.progress = nil }
+        guard recorder != nil else { return try runStep(name, status: status, body) }
+        return try recorded(name, status: status, body)
+    }
+
+    func recorded<T>(_ name: String, status: Int32, _ body: () throws -> T) throws -> T {
+        guard let recorder else { return try runStep(name, status: status, body) }
+        row.update { $0.step = name; $0.progress = nil }
+        return try runStep(name, status: status) {
+            try recorder.step(name) { try runStep(name, status: status, body) }
+        }
+    }
+}
+
+/// The ledger records a failed step as "step: message".
+extension FlashStepFailure: CustomStringConvertible {
+    var description: String { failure.message }
+}
+
+/// BoardFlash's lines and progress, onto one board's row.
+struct RowReporter: BoardReporting {
+    let row: BenchRow
+
+    func say(_ text: String) { row.line(text) }
+
+    func handle(_ event: FlashEvent) {
+        switch event {
+        case .bytesWritten(let region, let done, let total) where total > 0:
+            row.update { $0.progress = Double(done) / Double(total); $0.detail = hexAddress(region.address) }
+        case .regionRetry(let region, let attempt, let reason):
+            row.line("retrying \(hexAddress(region.address)) (attempt \(attempt)): \(reason)")
+        case .regionUnverified(let region, let reason):
+            row.line("\(hexAddress(region.address)) was written but NOT verified: \(reason)")
+        case .warning(let text):
+            row.line("warning: \(text)")
+        default:
+            break
+        }
+    }
+}
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = (ContinuousClock.now - start).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+}

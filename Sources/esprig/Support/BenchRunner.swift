@@ -1,0 +1,114 @@
+import Foundation
+import EsprigPorts
+
+/// Runs boards concurrently, one thread per board (the serial code blocks by design), at
+/// most `parallel` at a time; in watch mode also boards that appear later.
+final class BenchRunner: @unchecked Sendable {
+    let context: BenchContext
+    let sink: any BenchSink
+    private let slots: DispatchSemaphore
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var order: [String] = []
+    private var rows: [String: BenchRow] = [:]
+    private var results: [String: BenchBoardResult] = [:]
+    private var running: Set<String> = []
+    /// Ports that came back while their failed run was still winding down: started again after it.
+    private var comeBack: [String: BenchPort] = [:]
+    private var unplugged: Set<String> = []
+
+    init(context: BenchContext, parallel: Int, sink: any BenchSink) {
+        self.context = context
+        self.sink = sink
+        slots = DispatchSemaphore(value: parallel)
+    }
+
+    /// Starts the board on `port` unless it is already being provisioned.
+    func start(_ port: BenchPort) {
+        let row: BenchRow? = lock.withLock {
+            guard !running.contains(port.name) else {
+                comeBack[port.name] = port
+                return nil
+            }
+            running.insert(port.name)
+            unplugged.remove(port.name)
+            if rows[port.name] == nil {
+                order.append(port.name)
+                rows[port.name] = BenchRow(port: port.name, sink: sink)
+            }
+            return rows[port.name]
+        }
+        guard let row else { return }
+        group.enter()
+        let thread = Thread { [self] in
+            slots.wait()
+            var result = BenchBoardJob(port: port, context: context, row: row).run()
+            slots.signal()
+            let again: BenchPort? = lock.withLock {
+                if unplugged.contains(port.name), result.result == .failed {
+                    result.error = "unplugged: " + (result.error ?? "the port went away")
+                }
+                results[port.name] = result
+                running.remove(port.name)
+                return comeBack.removeValue(forKey: port.name)
+            }
+            if let again { start(again) }
+            group.leave()
+        }
+        // X.509 and RSA key generation need more than the 512 KiB a secondary thread gets.
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The port went away (watch mode): a board on it is failing; say why.
+    func removed(_ path: String) {
+        let row: BenchRow? = lock.withLock {
+            comeBack.removeValue(forKey: path)
+            guard running.contains(path) else { return nil }
+            unplugged.insert(path)
+            return rows[path]
+        }
+        row?.line("unplugged")
+    }
+
+    func rowStates() -> [BenchRowState] {
+        lock.withLock { order.compactMap { rows[$0]?.snapshot() } }
+    }
+
+    func finalResults() -> [BenchBoardResult] {
+        lock.withLock { order.compactMap { results[$0] } }
+    }
+
+    var isIdle: Bool { lock.withLock { running.isEmpty } }
+
+    /// Waits for every started board, calling `tick` about five times a second.
+    func waitForAll(tick: () -> Void) {
+        while group.wait(timeout: .now() + .milliseconds(200)) == .timedOut { tick() }
+        tick()
+    }
+}
+
+/// Watch mode: provisions ports as they appear until `stop` says so.
+struct BenchWatch {
+    let runner: BenchRunner
+    let source: any HotplugSource
+    /// Which appearing ports to provision.
+    let accepts: (SerialPortInfo) -> Bool
+
+    func run(stop: () -> Bool, tick: () -> Void) throws {
+        while !stop() {
+            tick()
+            let event: HotplugEvent?
+            do { event = try source.next(timeout: .milliseconds(200)) } catch { throw CLIFailure(error) }
+            guard let event, let port = event.port else { continue }
+            switch event.action {
+            case .added where accepts(port):
+                runner.start(BenchPort(name: port.path, info: port))
+            case .removed:
+                runner.removed(port.path)
+            default:
+                break
+            }
+        }
+    }
+}

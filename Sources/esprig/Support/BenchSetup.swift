@@ -1,0 +1,73 @@
+import Foundation
+import EsprigCerts
+import EsprigLedger
+import EsprigLoader
+import EsprigProfiles
+
+/// Everything done once before any board: the profile checked by doctor, the identity maker,
+/// the ports, the ledger, the firmware built and planned.
+struct BenchSetup {
+    let command: Esprig.Bench
+
+    struct Made {
+        var context: BenchContext
+        var ports: [BenchPort]
+        var ledgerPath: String
+    }
+
+    func make() throws -> Made {
+        let environment = ProcessInfo.processInfo.environment
+        let profile = try runStep("profile", status: ExitStatus.usage) {
+            try resolveProfile(command.profile, profilesDir: command.profilesDir)
+        }
+        // The bench writes each board's own certificate: a fixed client certificate in the profile is not used.
+        var checked = profile
+        checked.certs.clientCertificate = nil
+        checked.certs.clientKey = nil
+        let input = try runStep("doctor", status: ExitStatus.usage) {
+            do { return try DoctorInput(profile: checked) } catch { throw CLIFailure.fromCerts(error) }
+        }
+        let findings = diagnose(input).filter { $0.code != "security-needs-client-cert" }
+        let errors = findings.filter { $0.severity == .error }
+        if !command.output.json {
+            for finding in findings where finding.severity != .info { CertsRendering.lines(finding).forEach { print($0) } }
+        }
+        guard errors.isEmpty else {
+            throw FlashStepFailure(step: "doctor", failure: CLIFailure(
+                code: "doctor-errors", message: "\(errors.count) error finding\(errors.count == 1 ? "" : "s") in profile \(profile.name): " + errors.map(\.code).joined(separator: ", "),
+                hint: "no board was touched; fix them (esprig doctor --profile \(profile.name) explains each) and run bench again", status: ExitStatus.device))
+        }
+        let serial = try command.serial.map { try BenchIdentity.SerialTemplate($0, start: command.serialStart) }
+        let identity = try runStep("identity", status: ExitStatus.usage) {
+            try BenchIdentity(profile: profile, clientIDFormat: input.clientID, serial: serial)
+        }
+        let ports = try runStep("ports", status: ExitStatus.usage) {
+            try BenchPorts.resolve(command.ports, allowNone: command.watch)
+        }
+        let ledgerPath = command.ledgerOptions.path(environment: environment)
+        let ledger = try runStep("ledger", status: ExitStatus.device) { try SQLiteLedger(path: ledgerPath) }
+
+        let workflow = FlashWorkflow(profileName: command.profile, profilesDirectory: profilesDirectory(command.profilesDir), dryRun: false,
+                                     connection: command.connection, output: command.output, environment: environment)
+        let prepared = try workflow.prepare()
+        let planned = prepared.plan.writes.filter { $0.region.address != identity.address }
+
+        var options = SessionOptions()
+        options.baud = command.connection.baud ?? profile.baud
+        options.useStub = !command.connection.noStub
+        options.connect.before = command.connection.before
+        options.connect.chip = command.connection.chip.chip ?? profile.chip
+        options.connect.attempts = command.connection.connectAttempts
+        if let sequence = command.connection.resetSequence {
+            options.connect.resetSequence = try runStep("connect", status: ExitStatus.usage) { try ResetSequence(parsing: sequence) }
+        }
+
+        var hashes: [String: String] = [:]
+        for write in planned { hashes[write.region.source] = sha256Hex(write.data) }
+        let profileBytes = try profile.files.flatMap { try readInputFile($0) }
+        let context = BenchContext(profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
+                                   flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger,
+                                   options: options, after: command.connection.after, reprovision: command.reprovision)
+        return Made(context: context, ports: ports, ledgerPath: ledgerPath)
+    }
+}
