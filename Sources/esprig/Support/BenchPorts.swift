@@ -28,7 +28,7 @@ enum BenchPorts {
             }
             return found.map { BenchPort(name: $0.path, info: $0) }
         }
-        let items = trimmed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = splitList(trimmed)
         guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
             throw CLIFailure(code: "invalid-ports", message: "--ports '\(text)' has an empty entry",
                              hint: "give auto, or ports separated by commas: /dev/ttyUSB0,/dev/ttyUSB1,usb-serial:0001", status: ExitStatus.usage)
@@ -62,5 +62,21 @@ enum BenchPorts {
                              hint: "name each port once", status: ExitStatus.usage)
         }
         return ports
+    }
+
+    /// Splits at commas, except inside a URL's query (`sim://esp8266?timing=uart,flash`): a piece
+    /// that does not start a port continues the one before it.
+    static func splitList(_ text: String) -> [String] {
+        var items: [String] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let startsPort = piece.isEmpty || piece.hasPrefix("/") || piece.hasPrefix(".") || piece.contains("://") || piece == "auto"
+                || ["usb-serial:", "usb-path:", "by-id:"].contains { piece.hasPrefix($0) }
+            if !startsPort, let last = items.last, last.contains("://"), last.contains("?") {
+                items[items.count - 1] = last + "," + piece
+            } else {
+                items.append(piece)
+            }
+        }
+        return items
     }
 }
