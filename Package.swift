@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
@@ -34,12 +36,20 @@ let package = Package(
         .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
         // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
         .target(name: "EsprigProfiles", dependencies: ["EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // MQTT 3.1.1 over mutual TLS: packet codec (values), a small swift-nio client with deadlines,
+        // TLS/MQTT failure diagnosis, the preflight sequence and mosquitto config/ACL text.
+        .target(name: "EsprigMQTT", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
+            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles", "EsprigMQTT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +63,7 @@ let package = Package(
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )

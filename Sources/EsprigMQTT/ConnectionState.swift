@@ -1,0 +1,102 @@
+import Foundation
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// What the event loop saw, handed to the blocking caller: events in arrival order, plus the
+/// TLS facts the wire observer picked up. The condition lets the caller wait with a deadline.
+final class ConnectionState: @unchecked Sendable {
+    enum Event: Sendable {
+        case handshakeCompleted
+        case packet(MQTTPacket)
+        case failed(any Error)
+        case closed
+    }
+
+    private let condition = NSCondition()
+    private var events: [Event] = []
+    private var _cipher: UInt16?
+    private var _alerts: [TLSAlert] = []
+
+    func post(_ event: Event) {
+        condition.lock()
+        events.append(event)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func recordCipher(_ suite: UInt16) {
+        condition.lock()
+        _cipher = suite
+        condition.unlock()
+    }
+
+    func recordAlert(_ alert: TLSAlert) {
+        condition.lock()
+        _alerts.append(alert)
+        condition.unlock()
+    }
+
+    var cipher: UInt16? {
+        condition.lock()
+        defer { condition.unlock() }
+        return _cipher
+    }
+
+    var alerts: [TLSAlert] {
+        condition.lock()
+        defer { condition.unlock() }
+        return _alerts
+    }
+
+    /// The next event, or nil once `deadline` passed without one.
+    func next(until deadline: ContinuousClock.Instant) -> Event? {
+        condition.lock()
+        defer { condition.unlock() }
+        while events.isEmpty {
+            let left = deadline - .now
+            guard left > .zero else { return nil }
+            let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        }
+        return events.removeFirst()
+    }
+}
+
+/// Decodes MQTT packets from the decrypted stream and reports the connection's life to the state.
+final class MQTTInboundHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let state: ConnectionState
+    private var buffer: [UInt8] = []
+
+    init(state: ConnectionState) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        buffer += unwrapInboundIn(data).readableBytesView
+        do {
+            while let (packet, length) = try MQTTPacket.decode(buffer[...]) {
+                buffer.removeFirst(length)
+                state.post(.packet(packet))
+            }
+        } catch {
+            state.post(.failed(error))
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { state.post(.handshakeCompleted) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        state.post(.failed(error))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state.post(.closed)
+        context.fireChannelInactive()
+    }
+}
