@@ -71,8 +71,7 @@ public final class MQTTClient {
             channel = try wait(for: bootstrap.connect(host: host, port: port), until: deadline, step: "TCP connect to \(host):\(port)")
         } catch {
             try? group.syncShutdownGracefully()
-            if error.kind == .timeout { throw error }
-            throw MQTTClientFailure(kind: .connect, message: "cannot connect to \(host):\(port): \(error.message)")
+            throw error.kind == .timeout ? error : MQTTClientFailure(kind: .connect, message: error.message)
         }
         let client = MQTTClient(host: host, port: port, group: group, channel: channel, state: state)
         switch state.next(until: deadline) {
@@ -118,8 +117,12 @@ public final class MQTTClient {
         }
     }
 
+    private var closed = false
+
     /// Closes the socket and stops the event loop thread; safe to call more than once.
     public func close() {
+        guard !closed else { return }
+        closed = true
         channel.close(promise: nil)
         try? group.syncShutdownGracefully()
     }

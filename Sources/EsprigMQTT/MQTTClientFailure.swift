@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOSSL
 import NIOPosix
@@ -54,10 +55,21 @@ public struct MQTTClientFailure: Error, Sendable, CustomStringConvertible {
         if error is NIOSSLError || error is BoringSSLError || !reasons.isEmpty {
             return MQTTClientFailure(kind: .tls, message: "TLS: \(text)", alerts: alerts, tlsReasons: reasons)
         }
-        if error is NIOConnectionError || error is IOError || error is ChannelError {
-            return MQTTClientFailure(kind: .connect, message: text, alerts: alerts)
+        if let connection = error as? NIOConnectionError {
+            return MQTTClientFailure(kind: .connect, message: Self.reason(connection))
+        }
+        if let io = error as? IOError {
+            return MQTTClientFailure(kind: .connect, message: String(cString: strerror(io.errnoCode)).lowercased(), alerts: alerts)
         }
         return MQTTClientFailure(kind: .closed, message: text, alerts: alerts)
+    }
+
+    /// "connection refused", "name not found": the first attempt's reason, without NIO's wrapping.
+    static func reason(_ error: NIOConnectionError) -> String {
+        if let io = error.connectionErrors.first?.error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let first = error.connectionErrors.first { return String(describing: first.error) }
+        if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name does not resolve" }
+        return String(describing: error)
     }
 
     /// The reason part of BoringSSL's `error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED`.
