@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
@@ -44,12 +47,20 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // Certificate material: issue (CA, server, device), the SDK cert-sector format, doctor findings.
+        .target(name: "EsprigCerts", dependencies: [
+            "EsprigFirmware", "EsprigProfiles",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles", "EsprigMQTT",
+            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles", "EsprigCerts", "EsprigMQTT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,8 +73,9 @@ let package = Package(
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )

@@ -392,6 +392,9 @@ struct Resolver {
         }
         certs.clientCertificate = try text(["certs", "client_cert"])?.0
         certs.clientKey = try text(["certs", "client_key"])?.0
+        certs.caKey = try text(["certs", "ca_key"])?.0
+        certs.serverCertificate = try text(["certs", "server_cert"])?.0
+        certs.serverKey = try text(["certs", "server_key"])?.0
         if (certs.clientCertificate == nil) != (certs.clientKey == nil) {
             let present = certs.clientCertificate == nil ? "client_key" : "client_cert"
             throw invalid(["certs", present], "is set without its pair", hint: "the client sector holds both: set client_cert and client_key, or neither",

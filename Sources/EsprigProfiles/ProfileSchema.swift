@@ -78,6 +78,9 @@ indirect enum Shape: Sendable {
             ("ca", .pathList),
             ("client_cert", .path),
             ("client_key", .path),
+            ("ca_key", .path),
+            ("server_cert", .path),
+            ("server_key", .path),
         ])),
         ("flash", .table([
             ("size", .string),

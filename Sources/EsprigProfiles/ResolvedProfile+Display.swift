@@ -44,6 +44,9 @@ extension ResolvedProfile {
         for (i, ca) in certs.ca.enumerated() { add(certs.ca.count == 1 ? "certs.ca" : "certs.ca[\(i)]", ca) }
         add("certs.client_cert", certs.clientCertificate)
         add("certs.client_key", certs.clientKey)
+        add("certs.ca_key", certs.caKey)
+        add("certs.server_cert", certs.serverCertificate)
+        add("certs.server_key", certs.serverKey)
         add("flash.size", flash.sizeName)
         add("flash.size_map", flash.sizeMap.map(String.init))
         add("flash.mode", flash.mode?.rawValue)

@@ -121,6 +121,21 @@ public struct CertificateSpec: Sendable, Hashable {
     public var ca: [String]
     public var clientCertificate: String?
     public var clientKey: String?
+    /// The CA's private key: signs server and device certificates (`esprig certs`); never flashed.
+    public var caKey: String?
+    /// The broker's certificate and key: checked by doctor, used by the broker config; never flashed.
+    public var serverCertificate: String?
+    public var serverKey: String?
+
+    public init(ca: [String] = [], clientCertificate: String? = nil, clientKey: String? = nil, caKey: String? = nil,
+                serverCertificate: String? = nil, serverKey: String? = nil) {
+        self.ca = ca
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.caKey = caKey
+        self.serverCertificate = serverCertificate
+        self.serverKey = serverKey
+    }
 
     public var isEmpty: Bool { ca.isEmpty && clientCertificate == nil }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EsprigCerts
 import EsprigFirmware
 import EsprigImage
 import EsprigLoader

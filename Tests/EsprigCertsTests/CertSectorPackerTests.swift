@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import EsprigCerts
 import EsprigFirmware
 import EsprigTestSupport
 

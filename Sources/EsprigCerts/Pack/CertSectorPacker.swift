@@ -1,3 +1,4 @@
+import EsprigFirmware
 import Foundation
 
 /// One entry of an ESP8266 SDK certificate sector: a name and its payload.

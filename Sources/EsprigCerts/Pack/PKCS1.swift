@@ -1,3 +1,5 @@
+import EsprigFirmware
+
 /// Just enough DER to turn a PKCS#8 RSA key (what OpenSSL 3 writes) into the PKCS#1
 /// RSAPrivateKey the ESP8266 TLS stacks all accept.
 enum PKCS1 {
