@@ -150,10 +150,10 @@ extension Diagnosis {
                   fix: "allow read access to \(c.topic) for user \(c.clientID) in the broker's acl_file (esprig broker config writes one limiting each device to its own topics), or use a topic inside it")
     }
 
-    /// The broker took the PUBLISH but never delivered it back: MQTT 3.1.1 brokers drop a publish
-    /// the ACL denies without telling the client.
+    /// The broker took the PUBLISH but never delivered it back: MQTT 3.1.1 has no error for a
+    /// publish or a delivery the ACL denies, and mosquitto 2 even grants a denied subscription.
     public static func messageNotDelivered(_ c: DiagnosisContext, waited: Duration) -> Diagnosis {
-        Diagnosis(cause: .messageNotDelivered, summary: "the broker accepted the subscription but did not deliver the message published to \(c.topic) within \(waited)",
-                  fix: "allow write access to \(c.topic) for user \(c.clientID) in the broker's acl_file (mosquitto drops denied publishes silently)")
+        Diagnosis(cause: .messageNotDelivered, summary: "the broker accepted the subscription and the message but did not deliver it back on \(c.topic) within \(waited)",
+                  fix: "allow read and write access to \(c.topic) for this device in the broker's acl_file (esprig broker config writes one giving each device its own topics; mosquitto drops denied messages silently), or set [broker] topic inside it")
     }
 }

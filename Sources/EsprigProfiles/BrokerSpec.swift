@@ -19,10 +19,6 @@ public struct BrokerSpec: Sendable, Hashable {
     /// The address mosquitto's listener binds to (nil: every interface).
     public var bind: String?
     public var tlsVersion: String
-    /// The broker's CA (nil: the profile's first `certs.ca`), certificate and key, absolute.
-    public var ca: String?
-    public var certificate: String?
-    public var key: String?
     public var identity: Identity
     public var passwordFile: String?
     /// mosquitto ACL patterns every device gets (`%u` user name, `%c` client id).
@@ -33,16 +29,12 @@ public struct BrokerSpec: Sendable, Hashable {
     public var deviceCertificate: String?
     public var deviceKey: String?
 
-    public init(host: String? = nil, port: Int? = nil, bind: String? = nil, tlsVersion: String = "tlsv1.2", ca: String? = nil,
-                certificate: String? = nil, key: String? = nil, identity: Identity = .certificate, passwordFile: String? = nil,
+    public init(host: String? = nil, port: Int? = nil, bind: String? = nil, tlsVersion: String = "tlsv1.2", identity: Identity = .certificate, passwordFile: String? = nil,
                 acl: [String] = BrokerSpec.defaultACL, topic: String = BrokerSpec.defaultTopic, deviceCertificate: String? = nil, deviceKey: String? = nil) {
         self.host = host
         self.port = port
         self.bind = bind
         self.tlsVersion = tlsVersion
-        self.ca = ca
-        self.certificate = certificate
-        self.key = key
         self.identity = identity
         self.passwordFile = passwordFile
         self.acl = acl
@@ -74,9 +66,6 @@ extension ResolvedProfile {
         default: return 8883
         }
     }
-
-    /// The CA mosquitto trusts for client certificates: `broker.ca`, else the profile's first CA.
-    public var brokerCA: String? { broker.ca ?? certs.ca.first }
 }
 
 extension Resolver {
@@ -97,14 +86,6 @@ extension Resolver {
                               hint: "allowed: " + BrokerSpec.tlsVersions.joined(separator: ", ") + " (the ESP8266 stops at tlsv1.2)", at: location)
             }
             spec.tlsVersion = version
-        }
-        spec.ca = try text(["broker", "ca"])?.0
-        spec.certificate = try text(["broker", "cert"])?.0
-        spec.key = try text(["broker", "key"])?.0
-        if (spec.certificate == nil) != (spec.key == nil) {
-            let present = spec.certificate == nil ? "key" : "cert"
-            throw invalid(["broker", present], "is set without its pair", hint: "the broker's listener needs both: set cert and key, or neither",
-                          at: node(at: ["broker", present])!.location)
         }
         if let (name, location) = try text(["broker", "identity"]) {
             guard let identity = BrokerSpec.Identity(rawValue: name) else {

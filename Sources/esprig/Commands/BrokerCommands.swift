@@ -19,7 +19,7 @@ extension Esprig.Broker {
             abstract: "Write a mosquitto listener (mutual TLS, user name from the certificate) and an ACL limiting each device to its own topics.",
             discussion: """
             Writes OUT/mosquitto.conf and OUT/acl (atomically). The listener uses the profile's [broker] port (else MQTT_PORT, \
-            else 8883), bind, cert, key, tls_version and identity; cafile is [broker] ca, else the profile's [certs] ca. \
+            else 8883), bind, tls_version and identity; cafile is [certs] ca, certfile/keyfile [certs] server_cert/server_key. \
             Run it with `mosquitto -c OUT/mosquitto.conf`, or copy it into your mosquitto.conf's include_dir.
             """
         )
@@ -39,14 +39,18 @@ extension Esprig.Broker {
             let resolved = try loadProfile(profile, profilesDir: profilesDir, json: output.json)
             let directory = absolutePath(out)
             let broker = resolved.broker
-            guard let ca = resolved.brokerCA else {
-                throw CLIFailure(code: "broker-no-ca", message: "profile \(resolved.name) names no CA for the broker",
-                                 hint: "set [certs] ca (the CA that signs the devices' certificates) or [broker] ca", status: ExitStatus.usage).exit(json: output.json)
+            guard let ca = resolved.certs.ca.first else {
+                throw CLIFailure(code: "broker-no-ca", message: "profile \(resolved.name) names no CA: [certs] ca is not set",
+                                 hint: "set [certs] ca to the CA that signs the devices' certificates (esprig certs init makes one)", status: ExitStatus.usage).exit(json: output.json)
             }
-            guard let cert = broker.certificate, let key = broker.key else {
-                throw CLIFailure(code: "broker-no-cert", message: "profile \(resolved.name) has no broker certificate: [broker] cert and key are not set",
-                                 hint: "issue one with `esprig certs server --host \(resolved.brokerHost ?? "HOST")` and set [broker] cert and key to its files",
+            guard let cert = resolved.certs.serverCertificate, let key = resolved.certs.serverKey else {
+                throw CLIFailure(code: "broker-no-cert", message: "profile \(resolved.name) has no broker certificate: [certs] server_cert and server_key are not set",
+                                 hint: "issue one with `esprig certs server --host \(resolved.brokerHost ?? "HOST")` and set [certs] server_cert and server_key to its files",
                                  status: ExitStatus.usage).exit(json: output.json)
+            }
+            let reporter = Reporter(output: output)
+            if resolved.certs.ca.count > 1 {
+                reporter.warn("mosquitto's cafile is \(ca), the first of [certs] ca; devices signed by the others will be refused")
             }
             let identity: MosquittoConfig.Identity = switch broker.identity {
             case .certificate: .certificate
@@ -59,7 +63,6 @@ extension Esprig.Broker {
                 throw CLIFailure(code: "broker-path", message: "mosquitto cannot read the path \(path): it holds a space or #",
                                  hint: "move the file to a path without spaces", status: ExitStatus.usage).exit(json: output.json)
             }
-            let reporter = Reporter(output: output)
             for path in [ca, cert, key] where !FileManager.default.fileExists(atPath: path) {
                 reporter.warn("\(path) does not exist yet; mosquitto will not start without it")
             }

@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+import EsprigTestSupport
+
+/// `esprig broker config` + a real mosquitto + `esprig preflight`, with material EsprigCerts
+/// issued. Serialized: each test owns one broker process, killed when the test ends.
+@Suite("Preflight against a real mosquitto", .serialized)
+struct BrokerTests {
+    private static let shared = Result { try BrokerFixture() }
+    private var fixture: BrokerFixture { get throws { try Self.shared.get() } }
+
+    private static let steps = ["tls", "connect", "subscribe", "publish", "receive", "disconnect"]
+
+    @Test func goodMaterialPasses() throws {
+        let f = try fixture
+        let broker = try f.broker("good")
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("good")
+        #expect(status == 0, "\(json)\n\(broker.log)")
+        #expect(json["ok"] as? Bool == true)
+        #expect(json["tls_version"] as? String == "TLSv1.2")
+        #expect((json["cipher"] as? String)?.hasPrefix("TLS_ECDHE_RSA_WITH_") == true)
+        #expect(json["client_id"] as? String == "dev1")
+        #expect(json["topic"] as? String == "esprig/dev1/preflight")
+        let steps = json["steps"] as? [[String: Any]] ?? []
+        #expect(steps.map { $0["name"] as? String } == Self.steps)
+        #expect(steps.allSatisfy { $0["ok"] as? Bool == true && ($0["ms"] as? Double ?? -1) >= 0 })
+        #expect(json["diagnosis"] == nil)
+        // The broker saw the whole exchange from the certificate's CN.
+        #expect(broker.log.contains("New client connected from 127.0.0.1"))
+        #expect(broker.log.contains("u'dev1'"))
+    }
+
+    @Test func humanOutputNamesStepsAndHidesThePassword() throws {
+        let f = try fixture
+        let broker = try f.broker("plain")
+        defer { broker.stop() }
+        let secret = "s3cret-Pa55-never-printed"
+        let result = try f.esprig(["preflight", "--profile", "plain"], environment: ["ESPRIG_TEST_MQTT_PASS": secret])
+        #expect(result.status == 0, "\(result.output)")
+        for step in Self.steps { #expect(result.output.contains("  \(step)"), "\(result.output)") }
+        #expect(result.output.contains("Preflight passed: TLSv1.2, TLS_ECDHE_RSA_WITH_"))
+        #expect(!result.output.contains(secret))
+    }
+
+    @Test func deviceTrustingAnotherCAFailsOnTheServerCertificate() throws {
+        let f = try fixture
+        let broker = try f.broker("device-wrong-ca")
+        defer { broker.stop() }
+        var options = BrokerFixture.ProfileOptions()
+        options.ca = "certs/other-ca.crt"
+        try f.profile("device-wrong-ca", port: broker.port, options)
+        let (status, json) = try f.preflight("device-wrong-ca")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "server_not_trusted", "\(json)")
+        #expect(json.failedStep == "tls")
+    }
+
+    @Test func deviceCertificateFromAnotherCAGetsUnknownCA() throws {
+        let f = try fixture
+        let broker = try f.broker("unknown-ca")
+        defer { broker.stop() }
+        var options = BrokerFixture.ProfileOptions()
+        options.clientCert = "certs/dev1-other-ca.crt"
+        options.clientKey = "certs/dev1-other-ca.key"
+        try f.profile("unknown-ca", port: broker.port, options)
+        let (status, json) = try f.preflight("unknown-ca")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "unknown_ca", "\(json)")
+        #expect(json.alertName == "unknown_ca" && json.alertCode == 48)
+    }
+
+    @Test func expiredClientCertificate() throws {
+        let f = try fixture
+        let broker = try f.broker("expired")
+        defer { broker.stop() }
+        var options = BrokerFixture.ProfileOptions()
+        options.clientCert = "certs/dev1-expired.crt"
+        options.clientKey = "certs/dev1-expired.key"
+        try f.profile("expired", port: broker.port, options)
+        let (status, json) = try f.preflight("expired")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "certificate_expired", "\(json)")
+        #expect(json.alertCode == 45)
+        #expect(broker.log.contains("certificate has expired") || broker.log.contains("certificate verify failed"), "\(broker.log)")
+    }
+
+    @Test func serverCertificateNotCoveringTheHost() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.serverCert = "certs/server-other-host.crt"
+        options.serverKey = "certs/server-other-host.key"
+        let broker = try f.broker("other-host", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("other-host")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "hostname_mismatch", "\(json)")
+        let fix = (json["diagnosis"] as? [String: Any])?["fix"] as? String ?? ""
+        #expect(fix.contains("esprig certs server --host 127.0.0.1"))
+    }
+
+    /// OpenSSL 3 at Debian's security level 2: mosquitto will not load a server certificate from
+    /// a SHA-1 CA. With --legacy material the RSA-1024 key is refused first; with an RSA-2048 key
+    /// the SHA-1 signature is.
+    @Test(arguments: [("legacy-server", "ee key too small"), ("sha1-server", "ca md too weak")])
+    func brokerRefusesToStartWithSHA1ServerCertificate(server: String, openSSLError: String) throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.ca = "certs/legacy-ca.crt"
+        options.serverCert = "certs/\(server).crt"
+        options.serverKey = "certs/\(server).key"
+        var failure: MosquittoBroker.StartFailure?
+        do {
+            let broker = try f.broker("broker-\(server)", options)
+            broker.stop()
+        } catch let error as MosquittoBroker.StartFailure {
+            failure = error
+        }
+        let log = try #require(failure, "mosquitto started with a SHA-1 server certificate").log
+        #expect(log.contains("Unable to load server certificate"), "\(log)")
+        #expect(log.contains(openSSLError), "\(log)")
+    }
+
+    /// Device certificates from a SHA-1 CA the broker trusts: refused with bad_certificate(42),
+    /// whether the key is RSA-1024 (--legacy) or RSA-2048.
+    @Test(arguments: ["dev1-legacy", "dev1-sha1"])
+    func sha1DeviceCertificateRefused(device: String) throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.ca = "certs/ca-and-legacy.crt"
+        options.clientCert = "certs/\(device).crt"
+        options.clientKey = "certs/\(device).key"
+        let broker = try f.broker("device-\(device)", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("device-\(device)")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "bad_certificate", "\(json)\n\(broker.log)")
+        #expect(json.alertCode == 42)
+    }
+
+    @Test func missingClientCertificate() throws {
+        let f = try fixture
+        let broker = try f.broker("no-client-cert")
+        defer { broker.stop() }
+        var options = BrokerFixture.ProfileOptions()
+        options.clientCert = nil
+        options.clientKey = nil
+        options.clientID = "dev1"
+        try f.profile("no-client-cert", port: broker.port, options)
+        let (status, json) = try f.preflight("no-client-cert")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "certificate_required", "\(json)")
+        // TLS 1.2 has no certificate_required alert; OpenSSL sends handshake_failure(40).
+        #expect(json.alertCode == 40)
+    }
+
+    @Test func wrongPassword() throws {
+        let f = try fixture
+        let passwd = f.root + "/certs/passwd"
+        let tool = try ToolRunner(executable: MosquittoBroker.locate("mosquitto_passwd", in: ["/usr/bin"]))
+        let made = try tool.run(["-b", "-c", passwd, "dev1", "right-password"], timeout: .seconds(20))
+        #expect(made.status == 0, "\(made.output)")
+        chmod(passwd, 0o600)
+        var options = BrokerFixture.ProfileOptions()
+        options.broker = ["identity = \"password\"", "password_file = \"certs/passwd\""]
+        let broker = try f.broker("password", options)
+        defer { broker.stop() }
+        let good = try f.preflight("password", environment: ["ESPRIG_TEST_MQTT_PASS": "right-password"])
+        #expect(good.status == 0, "\(good.json)\n\(broker.log)")
+        let bad = try f.preflight("password", environment: ["ESPRIG_TEST_MQTT_PASS": "wrong-password"])
+        #expect(bad.status == 2)
+        #expect(bad.json.failedStep == "connect")
+        #expect(bad.json.diagnosisCause == "not_authorized", "\(bad.json)")
+    }
+
+    /// mosquitto 2.0 grants a SUBSCRIBE its ACL denies (SUBACK QoS 1, not 0x80) and then drops
+    /// the messages: preflight finds it when its own message does not come back.
+    @Test func aclRefusesAnotherDevicesTopic() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.broker = ["topic = \"esprig/dev2/preflight\""]
+        let broker = try f.broker("acl-other-topic", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("acl-other-topic")
+        #expect(status == 2)
+        let steps = json["steps"] as? [[String: Any]] ?? []
+        #expect(steps.first { $0["name"] as? String == "subscribe" }?["detail"] as? String == "esprig/dev2/preflight, granted QoS 1")
+        #expect(json.failedStep == "receive")
+        #expect(json.diagnosisCause == "message_not_delivered", "\(json)")
+        #expect(broker.log.contains("Denied PUBLISH from dev1"), "\(broker.log)")
+    }
+
+    @Test func aclDroppingThePublishIsNamed() throws {
+        let f = try fixture
+        let broker = try f.broker("acl-publish") { $0.replacingOccurrences(of: "pattern readwrite", with: "pattern read") }
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("acl-publish")
+        #expect(status == 2)
+        #expect(json.failedStep == "receive")
+        #expect(json.diagnosisCause == "message_not_delivered", "\(json)")
+    }
+
+    /// mosquitto_pub / mosquitto_sub (libmosquitto + OpenSSL 3) with the same esprig-issued
+    /// material: a second, independent client.
+    @Test func mosquittoClientsAcceptTheSameMaterial() throws {
+        let f = try fixture
+        let broker = try f.broker("clients")
+        defer { broker.stop() }
+        let certs = f.root + "/certs"
+        let tls = ["-h", "127.0.0.1", "-p", String(broker.port), "--cafile", "\(certs)/ca.crt", "--cert", "\(certs)/dev1.crt",
+                   "--key", "\(certs)/dev1.key", "--tls-version", "tlsv1.2", "-t", "esprig/dev1/clients", "-q", "1"]
+        let pub = try ToolRunner(executable: MosquittoBroker.locate("mosquitto_pub", in: ["/usr/bin"]))
+        // Retained, so the subscriber started afterwards gets it without a race.
+        let published = try pub.run(tls + ["-i", "dev1-pub", "-r", "-m", "hello from mosquitto_pub"], timeout: .seconds(20))
+        #expect(published.status == 0, "\(published.output)\n\(broker.log)")
+        let sub = try ToolRunner(executable: MosquittoBroker.locate("mosquitto_sub", in: ["/usr/bin"]))
+        let received = try sub.run(tls + ["-i", "dev1-sub", "-C", "1", "-W", "10"], timeout: .seconds(20))
+        #expect(received.status == 0, "\(received.output)\n\(broker.log)")
+        #expect(received.output.trimmingCharacters(in: .whitespacesAndNewlines) == "hello from mosquitto_pub")
+    }
+
+    @Test func brokerConfigFiles() throws {
+        let f = try fixture
+        try f.profile("files", port: 8883, BrokerFixture.ProfileOptions())
+        let out = f.root + "/broker-files"
+        let result = try f.esprig(["broker", "config", "--profile", "files", "--out", out, "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let conf = try String(contentsOfFile: out + "/mosquitto.conf", encoding: .utf8)
+        let settings = conf.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        let certs = f.root + "/certs"
+        #expect(settings == [
+            "listener 8883 127.0.0.1", "protocol mqtt", "cafile \(certs)/ca.crt", "certfile \(certs)/server.crt",
+            "keyfile \(certs)/server.key", "require_certificate true", "use_identity_as_username true",
+            "tls_version tlsv1.2", "allow_anonymous false", "acl_file \(out)/acl",
+        ])
+        let acl = try String(contentsOfFile: out + "/acl", encoding: .utf8)
+        #expect(acl.split(separator: "\n").filter { !$0.hasPrefix("#") } == ["pattern readwrite esprig/%u/#"])
+        #expect(result.output.contains("\"command\":\"broker config\""))
+        // No temp files left next to them.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["acl", "mosquitto.conf"])
+    }
+
+    @Test func brokerConfigWithoutServerCertificateSaysWhatToDo() throws {
+        let f = try fixture
+        try f.profile("no-server", port: 8883, BrokerFixture.ProfileOptions())
+        let path = f.profiles + "/no-server.toml"
+        let text = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("server_") }.joined(separator: "\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try f.esprig(["broker", "config", "--profile", "no-server", "--out", f.root + "/broker-no-server"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("[certs] server_cert and server_key are not set"))
+        #expect(result.output.contains("esprig certs server --host 127.0.0.1"))
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/broker-no-server/mosquitto.conf"))
+    }
+
+    @Test func unreachableBroker() throws {
+        let f = try fixture
+        try f.profile("nobody", port: MosquittoBroker.freePort(), BrokerFixture.ProfileOptions())
+        let (status, json) = try f.preflight("nobody")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "broker_unreachable", "\(json)")
+        #expect(((json["diagnosis"] as? [String: Any])?["summary"] as? String)?.contains("connection refused") == true)
+    }
+}
