@@ -181,7 +181,7 @@ struct BrokerTests {
         options.broker = ["topic = \"esprig/dev2/preflight\""]
         let broker = try f.broker("acl-other-topic", options)
         defer { broker.stop() }
-        let (status, json) = try f.preflight("acl-other-topic")
+        let (status, json) = try f.preflight("acl-other-topic", timeout: 2)
         #expect(status == 2)
         let steps = json["steps"] as? [[String: Any]] ?? []
         #expect(steps.first { $0["name"] as? String == "subscribe" }?["detail"] as? String == "esprig/dev2/preflight, granted QoS 1")
@@ -194,7 +194,7 @@ struct BrokerTests {
         let f = try fixture
         let broker = try f.broker("acl-publish") { $0.replacingOccurrences(of: "pattern readwrite", with: "pattern read") }
         defer { broker.stop() }
-        let (status, json) = try f.preflight("acl-publish")
+        let (status, json) = try f.preflight("acl-publish", timeout: 2)
         #expect(status == 2)
         #expect(json.failedStep == "receive")
         #expect(json.diagnosisCause == "message_not_delivered", "\(json)")
@@ -260,5 +260,49 @@ struct BrokerTests {
         #expect(status == 2)
         #expect(json.diagnosisCause == "broker_unreachable", "\(json)")
         #expect(((json["diagnosis"] as? [String: Any])?["summary"] as? String)?.contains("connection refused") == true)
+    }
+
+    @Test func deviceOptionUsesThatDevicesCertificateAndTopic() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.broker = ["device_cert = \"certs/%d.crt\"", "device_key = \"certs/%d.key\""]
+        let broker = try f.broker("per-device", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("per-device", extra: ["--device", "dev2"])
+        #expect(status == 0, "\(json)\n\(broker.log)")
+        #expect(json["client_id"] as? String == "dev2")
+        #expect(json["topic"] as? String == "esprig/dev2/preflight")
+        #expect((json["certificate"] as? String)?.hasSuffix("/certs/dev2.crt") == true)
+    }
+
+    @Test func deviceOptionWithoutTemplatesIsAUsageError() throws {
+        let f = try fixture
+        try f.profile("no-templates", port: 8883, BrokerFixture.ProfileOptions())
+        let result = try f.esprig(["preflight", "--profile", "no-templates", "--device", "dev2"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("--device needs [broker] device_cert and device_key"))
+    }
+
+    /// A listener that never speaks TLS: the handshake step ends at --timeout, not later.
+    @Test func silentListenerTimesOut() throws {
+        let f = try fixture
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        let port = try MosquittoBroker.freePort()
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0 && listen(fd, 4) == 0)
+        try f.profile("silent", port: port, BrokerFixture.ProfileOptions())
+        let started = ContinuousClock.now
+        let (status, json) = try f.preflight("silent", timeout: 1)
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "timeout", "\(json)")
+        #expect(json.failedStep == "tls")
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 }

@@ -103,8 +103,8 @@ final class BrokerFixture: @unchecked Sendable {
     }
 
     /// `esprig preflight --json` parsed; also the exit status.
-    func preflight(_ profile: String, extra: [String] = [], environment: [String: String] = [:]) throws -> (status: Int32, json: [String: Any]) {
-        let result = try esprig(["preflight", "--profile", profile, "--json", "--timeout", "5"] + extra, environment: environment)
+    func preflight(_ profile: String, extra: [String] = [], timeout: Int = 5, environment: [String: String] = [:]) throws -> (status: Int32, json: [String: Any]) {
+        let result = try esprig(["preflight", "--profile", profile, "--json", "--timeout", String(timeout)] + extra, environment: environment)
         let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
         let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         guard let object else { throw MissingTool(message: "preflight printed no JSON:\n\(result.output)") }
