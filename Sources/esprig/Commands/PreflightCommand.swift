@@ -50,7 +50,7 @@ extension Esprig {
             reporter.say("Preflight \(plan.host):\(plan.port) as \(plan.clientID), topic \(plan.topic)")
             let report = EsprigMQTT.Preflight.run(plan) { step in
                 reporter.say("  " + step.name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                             + String(format: "%8.1f ms  ", step.milliseconds) + (step.ok ? "ok  " : "FAIL ") + step.detail)
+                             + String(format: "%8.1f ms  ", step.milliseconds) + (step.ok ? "ok   " : "FAIL ") + step.detail)
             }
             if let diagnosis = report.diagnosis {
                 reporter.say("Preflight FAILED: \(diagnosis.cause.rawValue)" + (diagnosis.alert.map { " (TLS alert \($0))" } ?? ""))

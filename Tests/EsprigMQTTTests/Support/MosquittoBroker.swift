@@ -35,7 +35,7 @@ final class MosquittoBroker: @unchecked Sendable {
         try lines.joined(separator: "\n").write(toFile: testConfig, atomically: true, encoding: .utf8)
 
         let logPath = directory + "/mosquitto-\(port).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
