@@ -91,8 +91,8 @@ extension Diagnosis {
                              fix: "set [certs] ca to the CA that signed the broker's certificate, or reissue the broker's certificate from \(ca) and point mosquitto's certfile at it")
         }
         if failure.kind == .closed {
-            return Diagnosis(cause: .connectionClosed, summary: failure.message,
-                             fix: "read the broker's log (mosquitto -v, or journalctl -u mosquitto) for the reason it closed the connection")
+            return Diagnosis(cause: .connectionClosed, summary: "\(failure.message) without a TLS alert",
+                             fix: "check that port \(c.port) is the broker's TLS listener (a plain MQTT listener, like 1883, hangs up on a TLS handshake), then read the broker's log (mosquitto -v, or journalctl -u mosquitto)")
         }
         return Diagnosis(cause: .handshakeFailure, summary: failure.message,
                          fix: "check that the broker's tls_version and ciphers allow TLS 1.2 with RSA certificates, and read the broker's log")

@@ -55,9 +55,8 @@ public final class MQTTClient {
         let isIP = (try? SocketAddress(ipAddress: host, port: port)) != nil
         let state = ConnectionState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let milliseconds = Int64(max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.milliseconds(milliseconds))
+            .connectTimeout(.nanoseconds(max(1, timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let tlsHandler = try NIOSSLClientHandler(context: context, serverHostname: isIP ? nil : host)

@@ -58,8 +58,12 @@ public struct MQTTClientFailure: Error, Sendable, CustomStringConvertible {
         if let connection = error as? NIOConnectionError {
             return MQTTClientFailure(kind: .connect, message: Self.reason(connection))
         }
+        if case ChannelError.connectTimeout = error {
+            return MQTTClientFailure(kind: .timeout, message: "the TCP connection was not established in time")
+        }
+        // Once connected, a reset (no TLS alert) is the broker hanging up, not a TCP failure.
         if let io = error as? IOError {
-            return MQTTClientFailure(kind: .connect, message: String(cString: strerror(io.errnoCode)).lowercased(), alerts: alerts)
+            return MQTTClientFailure(kind: .closed, message: "the broker " + (io.errnoCode == ECONNRESET ? "reset the connection" : String(cString: strerror(io.errnoCode)).lowercased()), alerts: alerts)
         }
         return MQTTClientFailure(kind: .closed, message: text, alerts: alerts)
     }

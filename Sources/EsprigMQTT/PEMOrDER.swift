@@ -6,16 +6,11 @@ import NIOSSL
 enum PEMOrDER {
     static func certificates(_ path: String) throws(MQTTClientFailure) -> [NIOSSLCertificate] {
         let bytes = try read(path)
-        do {
-            if isPEM(bytes) {
-                let certificates = try NIOSSLCertificate.fromPEMBytes(bytes)
-                guard !certificates.isEmpty else { throw MQTTClientFailure(kind: .material, message: "") }
-                return certificates
-            }
-            return [try NIOSSLCertificate(bytes: bytes, format: .der)]
-        } catch {
+        let certificates = try? (isPEM(bytes) ? NIOSSLCertificate.fromPEMBytes(bytes) : [NIOSSLCertificate(bytes: bytes, format: .der)])
+        guard let certificates, !certificates.isEmpty else {
             throw MQTTClientFailure(kind: .material, message: "\(path) is not an X.509 certificate in PEM or DER form")
         }
+        return certificates
     }
 
     static func privateKey(_ path: String) throws(MQTTClientFailure) -> NIOSSLPrivateKey {

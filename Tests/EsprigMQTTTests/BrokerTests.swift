@@ -305,4 +305,30 @@ struct BrokerTests {
         #expect(json.failedStep == "tls")
         #expect(ContinuousClock.now - started < .seconds(10))
     }
+
+    /// Port confusion: the profile dials mosquitto's plain MQTT listener, which hangs up on TLS.
+    @Test func plainListenerIsNamed() throws {
+        let f = try fixture
+        let config = f.root + "/plain.conf"
+        try "listener 1883\nallow_anonymous true\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let broker = try MosquittoBroker.start(config: config, in: f.root)
+        defer { broker.stop() }
+        try f.profile("plain-listener", port: broker.port, BrokerFixture.ProfileOptions())
+        let (status, json) = try f.preflight("plain-listener")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "connection_closed", "\(json)")
+        let fix = (json["diagnosis"] as? [String: Any])?["fix"] as? String ?? ""
+        #expect(fix.contains("is the broker's TLS listener"))
+    }
+
+    @Test func missingKeyFileIsBadInput() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.clientKey = "certs/no-such.key"
+        try f.profile("missing-key", port: 8883, options)
+        let (status, json) = try f.preflight("missing-key")
+        #expect(status == 1)
+        #expect(json.diagnosisCause == "material")
+        #expect(((json["diagnosis"] as? [String: Any])?["summary"] as? String)?.hasSuffix("certs/no-such.key") == true)
+    }
 }

@@ -71,7 +71,8 @@ extension Esprig {
                 object["diagnosis"] = d
             }
             reporter.emitJSON(object)
-            if !report.passed { throw ExitCode(ExitStatus.device) }
+            // Unreadable certificate or key files are bad input (1); everything else failed (2).
+            if let diagnosis = report.diagnosis { throw ExitCode(diagnosis.cause == .material ? ExitStatus.usage : ExitStatus.device) }
         }
     }
 }
