@@ -77,6 +77,9 @@ struct IssueTests {
     func legacy() throws {
         let ca = try CertificateIssuer.issueCA(options: .legacy())
         let device = try CertificateIssuer.issueDevice(clientID: "old", authority: try ca.authority(), options: .legacy())
+        // swift-certificates signs SHA-1 but will not load an RSA key under 2048 bits, which is
+        // why esprig reads certificates with its own swift-asn1 walker.
+        #expect(throws: (any Error).self) { try Certificate(derEncoded: device.certificateDER) }
         let facts = try CertificateFacts(der: device.certificateDER)
         #expect(facts.publicKey.kind == .rsa(bits: 1024))
         #expect(facts.signatureAlgorithm.digest == .sha1 && facts.signatureAlgorithm.isWeak)
@@ -104,6 +107,12 @@ struct IssueTests {
     @Test("bad requests are refused", arguments: ["", "bad host!", "-x.example"])
     func badHosts(host: String) {
         #expect(throws: CertsError(.invalidRequest, "")) { try CertificateIssuer.issueServer(hosts: [host], authority: Issued.authority) }
+    }
+
+    @Test("a server named like its CA is refused (OpenSSL would take it for self-signed)")
+    func sameNameAsCA() throws {
+        let ca = try CertificateIssuer.issueCA(commonName: "broker.local")
+        #expect(throws: CertsError(.invalidRequest, "")) { try CertificateIssuer.issueServer(hosts: ["Broker.local"], authority: try ca.authority()) }
     }
 
     @Test("a CA that is not a CA, or a key that is not its own, cannot sign")

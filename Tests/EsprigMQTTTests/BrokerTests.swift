@@ -275,12 +275,17 @@ struct BrokerTests {
         #expect((json["certificate"] as? String)?.hasSuffix("/certs/dev2.crt") == true)
     }
 
-    @Test func deviceOptionWithoutTemplatesIsAUsageError() throws {
+    /// Without per-device files, --device is only the client id (as for doctor --device).
+    @Test func deviceOptionWithoutTemplatesSetsTheClientID() throws {
         let f = try fixture
-        try f.profile("no-templates", port: 8883, BrokerFixture.ProfileOptions())
-        let result = try f.esprig(["preflight", "--profile", "no-templates", "--device", "dev2"])
-        #expect(result.status == 1)
-        #expect(result.output.contains("--device needs [broker] device_cert and device_key"))
+        let broker = try f.broker("device-id-only")
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("device-id-only", extra: ["--device", "dev1-bench"])
+        #expect(status == 0, "\(json)\n\(broker.log)")
+        #expect(json["client_id"] as? String == "dev1-bench")
+        // %u is the certificate's CN, which the broker uses as the user name.
+        #expect(json["topic"] as? String == "esprig/dev1/preflight")
+        #expect((json["certificate"] as? String)?.hasSuffix("/certs/dev1.crt") == true)
     }
 
     /// A listener that never speaks TLS: the handshake step ends at --timeout, not later.

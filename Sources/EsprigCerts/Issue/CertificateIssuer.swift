@@ -25,6 +25,10 @@ public enum CertificateIssuer {
         }
         var parsed: [HostName] = []
         for host in hosts { parsed.append(try HostName(parsing: host)) }
+        if let caName = authority.certificate.subjectCommonName, caName.lowercased() == first.lowercased() {
+            throw CertsError(.invalidRequest, "the server's CN '\(first)' would equal its CA's CN; OpenSSL would take the server certificate for self-signed",
+                             hint: "make a CA with another name: esprig certs init --cn 'esprig CA' --force")
+        }
         return try issueLeaf(role: .server, commonName: first, hosts: parsed, authority: authority, options: options)
     }
 
@@ -38,8 +42,10 @@ public enum CertificateIssuer {
         return try issueLeaf(role: .device, commonName: clientID, hosts: [], authority: authority, options: options)
     }
 
+    /// With `subjectKey` (doctor's fixtures: an EC key) the certificate is for that key and the
+    /// credential carries no private key.
     static func issueLeaf(role: CertificateRole, commonName: String, hosts: [HostName], authority: CertificateAuthority, options: IssueOptions,
-                          subjectKey: Certificate.PrivateKey? = nil) throws(CertsError) -> IssuedCredential {
+                          subjectKey: Certificate.PrivateKey? = nil, extendedKeyUsage: [ExtendedKeyUsage.Usage]? = nil) throws(CertsError) -> IssuedCredential {
         var keyDER: [UInt8] = []
         let publicKey: Certificate.PublicKey
         if let subjectKey {
@@ -51,7 +57,8 @@ public enum CertificateIssuer {
         }
         let issuer = authority.certificate.subject
         let spec = IssueSpec(role: role, subject: try name(commonName, organization: options.organization), hosts: hosts, publicKey: publicKey,
-                             issuer: issuer, issuerKey: authority.key, authorityKeyIdentifier: authority.subjectKeyIdentifier, options: options)
+                             issuer: issuer, issuerKey: authority.key, authorityKeyIdentifier: authority.subjectKeyIdentifier, options: options,
+                             extendedKeyUsage: extendedKeyUsage)
         return IssuedCredential(role: role, certificateDER: try spec.sign(), privateKeyDER: keyDER)
     }
 

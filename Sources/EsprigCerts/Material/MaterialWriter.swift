@@ -24,7 +24,7 @@ public struct MaterialWriter: Sendable {
     public func write(_ credential: IssuedCredential, certificatePath: String, keyPath: String) throws(CertsError) {
         if !overwrite {
             for path in [certificatePath, keyPath] where FileManager.default.fileExists(atPath: path) {
-                throw CertsError(.fileExists, "\(path) already exists", hint: "pass --force to replace it, or choose another --out")
+                throw CertsError(.fileExists, "\(path) already exists", hint: "pass --force to replace it, or choose another --dir")
             }
         }
         try writePrivateKey(Array(credential.privateKeyPEM.utf8), to: keyPath)

@@ -12,8 +12,8 @@ extension Esprig {
             abstract: "Prove the profile's certificates and credentials against its MQTT broker before flashing.",
             discussion: """
             Connects to the profile's broker ([broker] host/port, else MQTT_HOST/MQTT_PORT) with TLS, trusting the \
-            profile's [certs] ca and presenting [certs] client_cert/client_key (with --device ID: [broker] device_cert/device_key, \
-            %d = ID), sends CONNECT with MQTT_USER/MQTT_PASS, subscribes to [broker] topic, publishes and waits for its own \
+            profile's [certs] ca and presenting [certs] client_cert/client_key (with --device ID and [broker] device_cert/device_key: \
+            those, %d = ID, e.g. "certs/%d.crt" as `esprig certs device --id ID` writes them), sends CONNECT with MQTT_USER/MQTT_PASS, subscribes to [broker] topic, publishes and waits for its own \
             message, then disconnects. Reports TLS version, cipher and each step's time. \
             Exit codes: 0 passed, 1 bad profile or input, 2 failed (with the TLS alert or MQTT code, and the fix).
             """
@@ -25,7 +25,7 @@ extension Esprig {
         @Option(help: "The directory holding the profiles (default: ./Profiles, or ESPRIG_PROFILES_DIR).")
         var profilesDir: String?
 
-        @Option(help: "A device id: its certificate and key from [broker] device_cert/device_key, and the MQTT client id.")
+        @Option(help: "A device's expanded client id: the MQTT client id, and its certificate and key when [broker] device_cert/device_key are set.")
         var device: String?
 
         @Option(help: "Seconds each step may take (TLS handshake, each answer).")
@@ -92,11 +92,9 @@ struct PreflightSetup {
             throw usage("preflight-no-ca", "profile \(profile.name) has no CA for the device to trust", "set [certs] ca to the CA that signed the broker's certificate")
         }
         var certificate = profile.certs.clientCertificate, key = profile.certs.clientKey
-        if let device {
-            guard let certTemplate = profile.broker.deviceCertificate, let keyTemplate = profile.broker.deviceKey else {
-                throw usage("preflight-no-device-files", "--device needs [broker] device_cert and device_key in profile \(profile.name)",
-                            "set them with %d for the device id, e.g. device_cert = \"certs/devices/%d.crt\"")
-            }
+        // With per-device templates, --device picks that device's files; without, it is only the
+        // client id (as for doctor --device) and the profile's client certificate is used.
+        if let device, let certTemplate = profile.broker.deviceCertificate, let keyTemplate = profile.broker.deviceKey {
             certificate = certTemplate.replacingOccurrences(of: "%d", with: device)
             key = keyTemplate.replacingOccurrences(of: "%d", with: device)
         }
