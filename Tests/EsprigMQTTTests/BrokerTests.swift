@@ -336,4 +336,39 @@ struct BrokerTests {
         #expect(json.diagnosisCause == "material")
         #expect(((json["diagnosis"] as? [String: Any])?["summary"] as? String)?.hasSuffix("certs/no-such.key") == true)
     }
+
+    /// The bench flow through the CLI only: `esprig certs init/server/device --profile`, `broker
+    /// config`, mosquitto, `preflight`, and mosquitto_sub/pub with the files `esprig certs` wrote.
+    @Test func benchFlowThroughTheCommandLine() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.ca = "bench/ca.crt"
+        options.caKey = "bench/ca.key"
+        options.serverCert = "bench/server.crt"
+        options.serverKey = "bench/server.key"
+        options.clientCert = "bench/dev7.crt"
+        options.clientKey = "bench/dev7.key"
+        options.clientID = "dev7"
+        try f.profile("bench", options)
+        for args in [["certs", "init", "--profile", "bench"], ["certs", "server", "--profile", "bench"], ["certs", "device", "--profile", "bench"]] {
+            let result = try f.esprig(args)
+            try #require(result.status == 0, "\(args.joined(separator: " ")): \(result.output)")
+        }
+        let broker = try f.broker("bench", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("bench")
+        #expect(status == 0, "\(json)\n\(broker.log)")
+        #expect(json["topic"] as? String == "esprig/dev7/preflight")
+
+        let bench = f.root + "/bench"
+        let tls = ["-h", "127.0.0.1", "-p", String(broker.port), "--cafile", "\(bench)/ca.crt", "--cert", "\(bench)/dev7.crt",
+                   "--key", "\(bench)/dev7.key", "-t", "esprig/dev7/bench", "-q", "1"]
+        let pub = try ToolRunner(executable: MosquittoBroker.locate("mosquitto_pub", in: ["/usr/bin"]))
+        let published = try pub.run(tls + ["-i", "dev7-pub", "-r", "-m", "bench ok"], timeout: .seconds(20))
+        #expect(published.status == 0, "\(published.output)\n\(broker.log)")
+        let sub = try ToolRunner(executable: MosquittoBroker.locate("mosquitto_sub", in: ["/usr/bin"]))
+        let received = try sub.run(tls + ["-i", "dev7-sub", "-C", "1", "-W", "10"], timeout: .seconds(20))
+        #expect(received.status == 0, "\(received.output)\n\(broker.log)")
+        #expect(received.output.trimmingCharacters(in: .whitespacesAndNewlines) == "bench ok")
+    }
 }

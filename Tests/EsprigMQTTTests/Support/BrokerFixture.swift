@@ -43,12 +43,23 @@ final class BrokerFixture: @unchecked Sendable {
         try save(try CertificateIssuer.issueDevice(clientID: "dev1", authority: try legacy.authority(), options: sha1), "dev1-sha1")
         // The good CA and the legacy one in one cafile: the broker then fails the legacy device on
         // its weakness, not on an unknown issuer.
+        // The config header the profiles name (esprig certs reads MQTT_HOST and MQTT_CLIENT_ID through it).
+        try FileManager.default.createDirectory(atPath: "\(root)/include", withIntermediateDirectories: true)
+        try """
+            #define MQTT_HOST "192.168.1.100"
+            #define MQTT_PORT 8883
+            #define MQTT_CLIENT_ID "esprig_%08X"
+            #define MQTT_USER "user"
+            #define MQTT_PASS "pass"
+
+            """.write(toFile: "\(root)/include/mqtt_config.h", atomically: true, encoding: .utf8)
         let bundle = try String(contentsOfFile: "\(root)/certs/ca.crt", encoding: .utf8) + String(contentsOfFile: "\(root)/certs/legacy-ca.crt", encoding: .utf8)
         try bundle.write(toFile: "\(root)/certs/ca-and-legacy.crt", atomically: true, encoding: .utf8)
     }
 
     struct ProfileOptions {
         var ca = "certs/ca.crt"
+        var caKey: String?
         var clientCert: String? = "certs/dev1.crt"
         var clientKey: String? = "certs/dev1.key"
         var serverCert = "certs/server.crt"
@@ -66,6 +77,7 @@ final class BrokerFixture: @unchecked Sendable {
             chip = "esp8266"
             [config]
             header = "include/mqtt_config.h"
+            rules = "plain"
             [config.set]
             MQTT_HOST = "\(o.host)"
             MQTT_PORT = \(port)
@@ -75,6 +87,7 @@ final class BrokerFixture: @unchecked Sendable {
             """
         if let id = o.clientID { text += "MQTT_CLIENT_ID = \"\(id)\"\n" }
         text += "[certs]\nca = \"\(o.ca)\"\nserver_cert = \"\(o.serverCert)\"\nserver_key = \"\(o.serverKey)\"\n"
+        if let caKey = o.caKey { text += "ca_key = \"\(caKey)\"\n" }
         if let cert = o.clientCert, let key = o.clientKey { text += "client_cert = \"\(cert)\"\nclient_key = \"\(key)\"\n" }
         text += "[broker]\nbind = \"127.0.0.1\"\n" + o.broker.map { $0 + "\n" }.joined()
         try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
