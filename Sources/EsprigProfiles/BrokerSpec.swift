@@ -13,7 +13,8 @@ public struct BrokerSpec: Sendable, Hashable {
     public static let defaultACL = ["esprig/%u/#"]
     public static let defaultTopic = "esprig/%u/preflight"
 
-    /// Host and port the devices dial; nil means the config header's MQTT_HOST / MQTT_PORT.
+    /// Host and port the devices dial, for firmware whose config header holds no MQTT_HOST /
+    /// MQTT_PORT (those win: they are what the board is built with).
     public var host: String?
     public var port: Int?
     /// The address mosquitto's listener binds to (nil: every interface).
@@ -50,21 +51,20 @@ extension ResolvedProfile {
         config?.settings.first { $0.name == name }?.value
     }
 
-    /// The host the devices dial: `broker.host`, else MQTT_HOST.
+    /// The host the devices dial: MQTT_HOST (what the firmware is built with), else `broker.host`.
     public var brokerHost: String? {
-        if let host = broker.host { return host }
         if case .string(let host)? = configValue("MQTT_HOST") { return host }
-        return nil
+        return broker.host
     }
 
-    /// The port the devices dial: `broker.port`, else MQTT_PORT, else 8883.
+    /// The port the devices dial: MQTT_PORT, else `broker.port`, else 8883.
     public var brokerPort: Int {
-        if let port = broker.port { return port }
         switch configValue("MQTT_PORT") {
         case .integer(let port)?: return port
-        case .string(let text)?: return Int(text) ?? 8883
-        default: return 8883
+        case .string(let text)?: if let port = Int(text) { return port }
+        default: break
         }
+        return broker.port ?? 8883
     }
 }
 

@@ -68,6 +68,12 @@ struct BrokerTests {
         #expect(status == 2)
         #expect(json.diagnosisCause == "unknown_ca", "\(json)")
         #expect(json.alertName == "unknown_ca" && json.alertCode == 48)
+        #expect((json["error"] as? [String: Any])?["code"] as? String == "unknown_ca")
+        let text = try f.esprig(["preflight", "--profile", "unknown-ca", "--timeout", "5"])
+        #expect(text.status == 2)
+        #expect(text.output.contains("Preflight FAILED: unknown_ca (TLS alert unknown_ca(48))"), "\(text.output)")
+        #expect(text.output.contains("error: preflight failed at tls: the broker sent TLS alert unknown_ca(48): it does not trust the CA that signed"))
+        #expect(text.output.contains("hint: issue the device certificate from the CA in the broker's cafile (esprig certs device --id dev1)"))
     }
 
     @Test func expiredClientCertificate() throws {

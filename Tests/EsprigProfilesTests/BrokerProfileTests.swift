@@ -33,6 +33,22 @@ import EsprigTestSupport
         #expect(p.broker.tlsVersion == "tlsv1.2")
     }
 
+    @Test func theHeaderValuesWinOverBrokerHostAndPort() throws {
+        let p = try resolve("""
+            chip = "esp8266"
+            [config]
+            header = "h.h"
+            [config.set]
+            MQTT_HOST = "10.0.0.5"
+            MQTT_PORT = "8884"
+            [broker]
+            host = "elsewhere"
+            port = 1884
+            """)
+        #expect(p.brokerHost == "10.0.0.5")
+        #expect(p.brokerPort == 8884)
+    }
+
     @Test func everyKey() throws {
         let p = try resolve("""
             chip = "esp8266"

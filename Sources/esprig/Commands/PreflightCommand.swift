@@ -50,11 +50,14 @@ extension Esprig {
             reporter.say("Preflight \(plan.host):\(plan.port) as \(plan.clientID), topic \(plan.topic)")
             let report = EsprigMQTT.Preflight.run(plan) { step in
                 reporter.say("  " + step.name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                             + String(format: "%8.1f ms  ", step.milliseconds) + (step.ok ? "ok   " : "FAIL ") + step.detail)
+                             + String(format: "%8.1f ms  ", step.milliseconds) + (step.ok ? "ok   " + step.detail : "FAIL"))
             }
             if let diagnosis = report.diagnosis {
                 reporter.say("Preflight FAILED: \(diagnosis.cause.rawValue)" + (diagnosis.alert.map { " (TLS alert \($0))" } ?? ""))
-                reporter.say("  fix: \(diagnosis.fix)")
+                if !output.json {
+                    let step = report.steps.last?.name ?? "tls"
+                    FileHandle.standardError.write(Data("error: preflight failed at \(step): \(diagnosis.summary)\nhint: \(diagnosis.fix)\n".utf8))
+                }
             } else {
                 reporter.say("Preflight passed: \(report.tlsVersion ?? "TLS"), \(report.cipherSuite ?? "cipher unknown")")
             }
@@ -69,6 +72,8 @@ extension Esprig {
                 var d: [String: Any] = ["cause": diagnosis.cause.rawValue, "summary": diagnosis.summary, "fix": diagnosis.fix]
                 if let alert = diagnosis.alert { d["alert"] = ["name": alert.name, "code": Int(alert.code)] }
                 object["diagnosis"] = d
+                // The same shape as every other command's failure, for scripts that read only that.
+                object["error"] = ["code": diagnosis.cause.rawValue, "message": diagnosis.summary, "hint": diagnosis.fix]
             }
             reporter.emitJSON(object)
             // Unreadable certificate or key files are bad input (1); everything else failed (2).
