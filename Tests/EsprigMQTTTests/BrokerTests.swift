@@ -377,4 +377,41 @@ struct BrokerTests {
         #expect(received.status == 0, "\(received.output)\n\(broker.log)")
         #expect(received.output.trimmingCharacters(in: .whitespacesAndNewlines) == "bench ok")
     }
+
+    /// An ESP8266 stops at TLS 1.2, so preflight offers no more: a TLS 1.3-only broker is a
+    /// version that does not meet, as the board would find.
+    @Test func esp8266AgainstATLS13OnlyBroker() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.broker = ["tls_version = \"tlsv1.3\""]
+        let broker = try f.broker("tls13-esp8266", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("tls13-esp8266")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "protocol_version", "\(json)")
+        #expect(json.alertCode == 70)
+    }
+
+    /// An ESP32 may use TLS 1.3; the cipher still comes from the ServerHello, and a refused client
+    /// certificate (an encrypted alert in 1.3, after the client's handshake is done) is still named.
+    @Test func esp32WithTLS13() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.chip = "esp32"
+        options.broker = ["tls_version = \"tlsv1.3\""]
+        let broker = try f.broker("tls13-esp32", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("tls13-esp32")
+        #expect(status == 0, "\(json)\n\(broker.log)")
+        #expect(json["tls_version"] as? String == "TLSv1.3")
+        #expect((json["cipher"] as? String)?.hasPrefix("TLS_AES_") == true || json["cipher"] as? String == "TLS_CHACHA20_POLY1305_SHA256")
+
+        options.clientCert = "certs/dev1-other-ca.crt"
+        options.clientKey = "certs/dev1-other-ca.key"
+        try f.profile("tls13-esp32", port: broker.port, options)
+        let (refused, diagnosis) = try f.preflight("tls13-esp32")
+        #expect(refused == 2)
+        #expect(diagnosis.diagnosisCause == "unknown_ca", "\(diagnosis)")
+        #expect(diagnosis.alertCode == 48)
+    }
 }

@@ -58,6 +58,7 @@ final class BrokerFixture: @unchecked Sendable {
     }
 
     struct ProfileOptions {
+        var chip = "esp8266"
         var ca = "certs/ca.crt"
         var caKey: String?
         var clientCert: String? = "certs/dev1.crt"
@@ -74,7 +75,7 @@ final class BrokerFixture: @unchecked Sendable {
     /// Writes Profiles/NAME.toml; `port` is what preflight dials (the test broker's).
     func profile(_ name: String, port: Int = 8883, _ o: ProfileOptions) throws {
         var text = """
-            chip = "esp8266"
+            chip = "\(o.chip)"
             [config]
             header = "include/mqtt_config.h"
             rules = "plain"
