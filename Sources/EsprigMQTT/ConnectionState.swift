@@ -1,7 +1,4 @@
 import Foundation
-import NIOCore
-import NIOSSL
-import NIOTLS
 
 /// What the event loop saw, handed to the blocking caller: events in arrival order, plus the
 /// TLS facts the wire observer picked up. The condition lets the caller wait with a deadline.
@@ -60,43 +57,5 @@ final class ConnectionState: @unchecked Sendable {
             _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
         }
         return events.removeFirst()
-    }
-}
-
-/// Decodes MQTT packets from the decrypted stream and reports the connection's life to the state.
-final class MQTTInboundHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private let state: ConnectionState
-    private var buffer: [UInt8] = []
-
-    init(state: ConnectionState) { self.state = state }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        buffer += unwrapInboundIn(data).readableBytesView
-        do {
-            while let (packet, length) = try MQTTPacket.decode(buffer[...]) {
-                buffer.removeFirst(length)
-                state.post(.packet(packet))
-            }
-        } catch {
-            state.post(.failed(error))
-            context.close(promise: nil)
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event { state.post(.handshakeCompleted) }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        state.post(.failed(error))
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        state.post(.closed)
-        context.fireChannelInactive()
     }
 }

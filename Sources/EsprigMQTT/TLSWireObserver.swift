@@ -4,7 +4,7 @@ import NIOCore
 /// does not hand out: the cipher suite in the ServerHello, and the number of a plaintext alert
 /// (the broker's "unknown_ca(48)" is exactly that byte). It stops at the broker's first
 /// ChangeCipherSpec, after which records are encrypted; the bytes pass through unchanged.
-final class TLSWireObserver: ChannelInboundHandler, RemovableChannelHandler {
+final class TLSWireObserver: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 

@@ -116,16 +116,19 @@ struct PreflightSetup {
             throw usage("preflight-no-client-id", "no MQTT client id: MQTT_CLIENT_ID is a runtime pattern or unset, and there is no client certificate CN to use",
                         "pass --device ID")
         }
-        var username: String?, password: [UInt8]?
+        var username: String?, pass: String?
         if case .string(let user)? = profile.configValue("MQTT_USER") { username = user }
-        if case .string(let pass)? = profile.configValue("MQTT_PASS") { password = Array(pass.utf8) }
+        if case .string(let text)? = profile.configValue("MQTT_PASS") { pass = text }
         // %u is the name the broker's ACL sees: the certificate's CN, or the MQTT user name.
         let brokerUser = profile.broker.identity == .certificate ? commonName ?? clientID : username ?? clientID
         let topic = profile.broker.topic.replacingOccurrences(of: "%u", with: brokerUser).replacingOccurrences(of: "%c", with: clientID)
+        for (name, value) in [("the client id", clientID), ("MQTT_USER", username ?? ""), ("MQTT_PASS", pass ?? ""), ("the topic", topic)] where value.utf8.count > 0xFFFF {
+            throw usage("preflight-too-long", "\(name) is longer than MQTT's 65535-byte limit", "shorten it in the profile")
+        }
         // An ESP8266 offers TLS 1.2 at most; offering 1.3 could pass where the device fails.
         let tls = TLSClientOptions(caFiles: profile.certs.ca, certificateFile: certificate, keyFile: key,
                                    minimumVersion: .tlsv12, maximumVersion: profile.chip == .esp8266 ? .tlsv12 : nil)
-        return PreflightPlan(host: host, port: profile.brokerPort, tls: tls, clientID: clientID, username: username, password: password,
+        return PreflightPlan(host: host, port: profile.brokerPort, tls: tls, clientID: clientID, username: username, password: pass.map { Array($0.utf8) },
                              topic: topic, stepTimeout: .milliseconds(Int(timeout * 1000)))
     }
 
