@@ -49,6 +49,4 @@ public struct IssueOptions: Sendable, Hashable {
 
     /// The warning `--legacy` prints.
     public static let legacyWarning = "--legacy makes RSA-1024 keys and SHA-1 signatures: OpenSSL 1.1+/3 peers (mosquitto on current Linux, Python, curl) reject them at security level 2 with 'ee key too small' or 'ca md too weak'. Use it only for old firmware that cannot handle RSA-2048."
-
-    var isLegacy: Bool { keyBits < 2048 || digest == .sha1 }
 }

@@ -32,6 +32,7 @@ enum CertsRendering {
             object["notBefore"] = stamp(facts.notBefore)
             object["notAfter"] = stamp(facts.notAfter)
             object["sha256"] = facts.sha256Fingerprint
+            object["serial"] = facts.serialNumber.map { String(format: "%02X", $0) }.joined()
             object["key"] = "\(facts.publicKey.kind)"
             object["signature"] = facts.signatureAlgorithm.description
         case .privateKey(let key, let encoding):
