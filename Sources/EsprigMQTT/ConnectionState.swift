@@ -14,6 +14,7 @@ final class ConnectionState: @unchecked Sendable {
     private var events: [Event] = []
     private var _cipher: UInt16?
     private var _alerts: [TLSAlert] = []
+    private var _serverCertificate: [UInt8]?
 
     func post(_ event: Event) {
         condition.lock()
@@ -32,6 +33,19 @@ final class ConnectionState: @unchecked Sendable {
         condition.lock()
         _alerts.append(alert)
         condition.unlock()
+    }
+
+    func recordServerCertificate(_ der: [UInt8]) {
+        condition.lock()
+        _serverCertificate = der
+        condition.unlock()
+    }
+
+    /// The broker's certificate (DER) as sent in a TLS 1.2 handshake.
+    var serverCertificate: [UInt8]? {
+        condition.lock()
+        defer { condition.unlock() }
+        return _serverCertificate
     }
 
     var cipher: UInt16? {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong between a client and the broker, and what to change: in words for a bench
 /// operator, with a stable `cause` for scripts.
 public struct Diagnosis: Sendable, Hashable {
@@ -10,6 +12,7 @@ public struct Diagnosis: Sendable, Hashable {
         case handshakeFailure = "handshake_failure"
         case protocolVersion = "protocol_version"
         case serverNotTrusted = "server_not_trusted"
+        case serverCertificateExpired = "server_certificate_expired"
         case hostnameMismatch = "hostname_mismatch"
         case badUserNameOrPassword = "bad_username_or_password"
         case notAuthorized = "not_authorized"
@@ -59,8 +62,8 @@ public struct DiagnosisContext: Sendable {
 }
 
 extension Diagnosis {
-    /// A transport or TLS failure.
-    public static func of(_ failure: MQTTClientFailure, _ c: DiagnosisContext) -> Diagnosis {
+    /// A transport or TLS failure; `now` judges the broker certificate's validity.
+    public static func of(_ failure: MQTTClientFailure, _ c: DiagnosisContext, now: Date = Date()) -> Diagnosis {
         let cert = c.certificateFile ?? "the client certificate"
         switch failure.kind {
         case .material:
@@ -86,9 +89,7 @@ extension Diagnosis {
             return ofAlert(alert, c, cert: cert, failure: failure)
         }
         if failure.tlsReasons.contains("CERTIFICATE_VERIFY_FAILED") {
-            let ca = c.caFiles.joined(separator: ", ")
-            return Diagnosis(cause: .serverNotTrusted, summary: "the broker's certificate does not verify against the profile's CA \(ca) (a different CA signed it, or it is expired or not yet valid)",
-                             fix: "set [certs] ca to the CA that signed the broker's certificate, or reissue the broker's certificate from \(ca) and point mosquitto's certfile at it")
+            return serverNotVerified(failure, c, now: now)
         }
         if failure.kind == .closed {
             return Diagnosis(cause: .connectionClosed, summary: "\(failure.message) without a TLS alert",
@@ -96,6 +97,38 @@ extension Diagnosis {
         }
         return Diagnosis(cause: .handshakeFailure, summary: failure.message,
                          fix: "check that the broker's tls_version and ciphers allow TLS 1.2 with RSA certificates, and read the broker's log")
+    }
+
+    /// Why the client refused the broker's certificate, as far as the certificate it sent tells.
+    private static func serverNotVerified(_ failure: MQTTClientFailure, _ c: DiagnosisContext, now: Date) -> Diagnosis {
+        let ca = c.caFiles.joined(separator: ", ")
+        let reissue = "reissue the broker's certificate (esprig certs server --host \(c.host)), point mosquitto's certfile at it and restart mosquitto"
+        guard let server = failure.serverCertificate else {
+            return Diagnosis(cause: .serverNotTrusted, summary: "the broker's certificate does not verify against the profile's CA \(ca) (a different CA signed it, or it is expired or not yet valid)",
+                             fix: "set [certs] ca to the CA that signed the broker's certificate, or reissue the broker's certificate from \(ca) and point mosquitto's certfile at it")
+        }
+        let name = "the broker's certificate (CN=\(server.subject ?? "?"))"
+        if server.notAfter < now {
+            return Diagnosis(cause: .serverCertificateExpired, summary: "\(name) expired on \(dateText(server.notAfter))",
+                             fix: "\(reissue); a board without SNTP time fails on this too")
+        }
+        if server.notBefore > now {
+            return Diagnosis(cause: .serverCertificateExpired, summary: "\(name) is not valid before \(dateText(server.notBefore))",
+                             fix: "check the clock of the machine that issued it (and of this one), or \(reissue)")
+        }
+        if let issuer = server.issuer, !failure.trustedCAs.contains(issuer) {
+            let trusted = failure.trustedCAs.map { "CN=\($0)" }.joined(separator: ", ")
+            return Diagnosis(cause: .serverNotTrusted, summary: "\(name) is signed by CN=\(issuer), but the profile trusts \(trusted.isEmpty ? ca : trusted) (\(ca))",
+                             fix: "set [certs] ca to the CA that signed the broker's certificate (CN=\(issuer)), or \(reissue) from the profile's CA")
+        }
+        return Diagnosis(cause: .serverNotTrusted, summary: "\(name) does not verify against the profile's CA \(ca)",
+                         fix: "run esprig doctor on the profile: the chain, key usage (serverAuth) and signature of the broker's certificate")
+    }
+
+    private static func dateText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 
     private static func ofAlert(_ alert: TLSAlert, _ c: DiagnosisContext, cert: String, failure: MQTTClientFailure) -> Diagnosis {

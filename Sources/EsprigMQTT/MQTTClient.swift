@@ -51,7 +51,7 @@ public final class MQTTClient {
     /// SNI; an IP address is checked against the certificate's IP SANs).
     public static func connect(host: String, port: Int, tls: TLSClientOptions, timeout: Duration) throws(MQTTClientFailure) -> MQTTClient {
         let deadline = ContinuousClock.now + timeout
-        let context = try makeContext(tls)
+        let (context, trusted) = try makeContext(tls)
         let isIP = (try? SocketAddress(ipAddress: host, port: port)) != nil
         let state = ConnectionState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -80,7 +80,10 @@ public final class MQTTClient {
             return client
         case .failed(let error):
             client.close()
-            throw MQTTClientFailure.from(error, alerts: state.alerts)
+            var failure = MQTTClientFailure.from(error, alerts: state.alerts)
+            failure.serverCertificate = state.serverCertificate.flatMap(PeerCertificate.init(der:))
+            failure.trustedCAs = trusted.compactMap(\.subject)
+            throw failure
         case .closed, .packet:
             client.close()
             throw client.closedFailure(during: "the TLS handshake")
@@ -134,7 +137,8 @@ public final class MQTTClient {
         return MQTTClientFailure(kind: .tls, message: "\(host):\(port) sent TLS alert \(alerts.map(\.description).joined(separator: ", ")) during \(step)", alerts: alerts)
     }
 
-    private static func makeContext(_ options: TLSClientOptions) throws(MQTTClientFailure) -> NIOSSLContext {
+    /// The TLS context, and the trusted CAs (for failure reports).
+    private static func makeContext(_ options: TLSClientOptions) throws(MQTTClientFailure) -> (NIOSSLContext, [PeerCertificate]) {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = options.minimumVersion
         configuration.maximumTLSVersion = options.maximumVersion
@@ -149,7 +153,7 @@ public final class MQTTClient {
             configuration.privateKey = .privateKey(try PEMOrDER.privateKey(keyFile))
         }
         do {
-            return try NIOSSLContext(configuration: configuration)
+            return (try NIOSSLContext(configuration: configuration), roots.map(PeerCertificate.init))
         } catch {
             throw MQTTClientFailure(kind: .material, message: "the TLS library refused the certificates or key: \(error)")
         }

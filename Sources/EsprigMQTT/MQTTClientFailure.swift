@@ -3,6 +3,33 @@ import NIOCore
 import NIOSSL
 import NIOPosix
 
+/// What a failure report needs of a certificate.
+public struct PeerCertificate: Sendable, Hashable {
+    public var subject: String?
+    public var issuer: String?
+    public var notBefore: Date
+    public var notAfter: Date
+
+    public init(subject: String?, issuer: String?, notBefore: Date, notAfter: Date) {
+        self.subject = subject
+        self.issuer = issuer
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+    }
+
+    init?(der: [UInt8]) {
+        guard let certificate = try? NIOSSLCertificate(bytes: der, format: .der) else { return nil }
+        self.init(certificate)
+    }
+
+    init(_ certificate: NIOSSLCertificate) {
+        subject = certificate.subjectName.first { $0.type == .commonName }?.value
+        issuer = certificate.issuerName.first { $0.type == .commonName }?.value
+        notBefore = Date(timeIntervalSince1970: TimeInterval(certificate.notValidBefore))
+        notAfter = Date(timeIntervalSince1970: TimeInterval(certificate.notValidAfter))
+    }
+}
+
 /// Why the client stopped, with the TLS evidence the diagnosis needs: the alerts the broker sent
 /// and the TLS library's error names (`CERTIFICATE_VERIFY_FAILED`, `TLSV1_ALERT_UNKNOWN_CA`, ...).
 public struct MQTTClientFailure: Error, Sendable, CustomStringConvertible {
@@ -28,6 +55,10 @@ public struct MQTTClientFailure: Error, Sendable, CustomStringConvertible {
     public var tlsReasons: [String]
     /// The broker's certificate chains to the CA but names neither the host nor its IP.
     public var hostnameMismatch: Bool
+    /// The certificate the broker presented (seen in TLS 1.2 handshakes), to explain a failed verification.
+    public var serverCertificate: PeerCertificate?
+    /// Common Names of the CAs the client trusted.
+    public var trustedCAs: [String] = []
 
     public init(kind: Kind, message: String, alerts: [TLSAlert] = [], tlsReasons: [String] = [], hostnameMismatch: Bool = false) {
         self.kind = kind

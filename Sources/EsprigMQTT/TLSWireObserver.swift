@@ -1,15 +1,18 @@
 import NIOCore
 
-/// Reads the broker's TLS records before the TLS handler decrypts them, for two facts BoringSSL
-/// does not hand out: the cipher suite in the ServerHello, and the number of a plaintext alert
-/// (the broker's "unknown_ca(48)" is exactly that byte). It stops at the broker's first
-/// ChangeCipherSpec, after which records are encrypted; the bytes pass through unchanged.
+/// Reads the broker's TLS records before the TLS handler decrypts them, for facts BoringSSL does
+/// not hand out: the cipher suite in the ServerHello, the number of a plaintext alert (the
+/// broker's "unknown_ca(48)" is exactly that byte) and, in TLS 1.2, the broker's certificate (to
+/// say why it failed verification). It stops at the broker's first ChangeCipherSpec, after which
+/// records are encrypted; the bytes pass through unchanged.
 final class TLSWireObserver: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     private let state: ConnectionState
     private var pending: [UInt8] = []
+    /// Handshake messages may span records: their bytes, from all handshake records so far.
+    private var handshake: [UInt8] = []
     private var done = false
 
     init(state: ConnectionState) { self.state = state }
@@ -35,13 +38,36 @@ final class TLSWireObserver: ChannelInboundHandler {
             case 21 where fragment.count >= 2:
                 state.recordAlert(TLSAlert(level: fragment[fragment.startIndex], code: fragment[fragment.startIndex + 1]))
             case 22:
-                if let suite = Self.serverHelloCipher(fragment) { state.recordCipher(suite) }
+                handshake += fragment
+                readHandshakeMessages()
             default:
                 break
             }
             pending.removeFirst(5 + length)
             if done { pending = []; return }
         }
+    }
+
+    /// Each complete message: type(1), length(3), body.
+    private func readHandshakeMessages() {
+        while handshake.count >= 4 {
+            let length = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
+            guard handshake.count >= 4 + length else { return }
+            let message = handshake[0..<(4 + length)]
+            if let suite = Self.serverHelloCipher(message) { state.recordCipher(suite) }
+            if let der = Self.firstCertificate(message) { state.recordServerCertificate(der) }
+            handshake.removeFirst(4 + length)
+        }
+    }
+
+    /// TLS 1.2 Certificate (RFC 5246 §7.4.2): type 11, length(3), list length(3), then each
+    /// certificate as length(3) + DER; the first is the broker's own.
+    static func firstCertificate(_ message: ArraySlice<UInt8>) -> [UInt8]? {
+        let m = Array(message)
+        guard m.count >= 10, m[0] == 11 else { return nil }
+        let length = Int(m[7]) << 16 | Int(m[8]) << 8 | Int(m[9])
+        guard length > 0, m.count >= 10 + length else { return nil }
+        return Array(m[10..<(10 + length)])
     }
 
     /// ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3): type 2, length(3), version(2), random(32),

@@ -54,6 +54,8 @@ struct BrokerTests {
         #expect(status == 2)
         #expect(json.diagnosisCause == "server_not_trusted", "\(json)")
         #expect(json.failedStep == "tls")
+        let summary = (json["diagnosis"] as? [String: Any])?["summary"] as? String ?? ""
+        #expect(summary.hasPrefix("the broker's certificate (CN=127.0.0.1) is signed by CN=esprig test CA, but the profile trusts CN=some other CA"), "\(summary)")
     }
 
     @Test func deviceCertificateFromAnotherCAGetsUnknownCA() throws {
@@ -89,6 +91,21 @@ struct BrokerTests {
         #expect(json.diagnosisCause == "certificate_expired", "\(json)")
         #expect(json.alertCode == 45)
         #expect(broker.log.contains("certificate has expired") || broker.log.contains("certificate verify failed"), "\(broker.log)")
+    }
+
+    /// Seen in the broker's certificate as it was sent, not guessed from the verify error.
+    @Test func expiredServerCertificate() throws {
+        let f = try fixture
+        var options = BrokerFixture.ProfileOptions()
+        options.serverCert = "certs/server-expired.crt"
+        options.serverKey = "certs/server-expired.key"
+        let broker = try f.broker("server-expired", options)
+        defer { broker.stop() }
+        let (status, json) = try f.preflight("server-expired")
+        #expect(status == 2)
+        #expect(json.diagnosisCause == "server_certificate_expired", "\(json)")
+        let summary = (json["diagnosis"] as? [String: Any])?["summary"] as? String ?? ""
+        #expect(summary.hasPrefix("the broker's certificate (CN=127.0.0.1) expired on 20"), "\(summary)")
     }
 
     @Test func serverCertificateNotCoveringTheHost() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EsprigMQTT
 
@@ -41,6 +42,32 @@ struct DiagnosisTests {
         #expect(mismatch.fix.contains("esprig certs server --host mqtt.lab"))
     }
 
+    @Test func whyTheBrokersCertificateFailedVerification() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func diagnose(_ server: PeerCertificate?, trusted: [String] = ["lab CA"]) -> Diagnosis {
+            var failure = MQTTClientFailure(kind: .tls, message: "x", tlsReasons: ["CERTIFICATE_VERIFY_FAILED"])
+            failure.serverCertificate = server
+            failure.trustedCAs = trusted
+            return Diagnosis.of(failure, context, now: now)
+        }
+        let day: TimeInterval = 86_400
+        let expired = diagnose(PeerCertificate(subject: "mqtt.lab", issuer: "lab CA", notBefore: now - 10 * day, notAfter: now - day))
+        #expect(expired.cause == .serverCertificateExpired)
+        #expect(expired.summary == "the broker's certificate (CN=mqtt.lab) expired on 2027-01-14T08:00:00Z")
+        #expect(expired.fix.contains("esprig certs server --host mqtt.lab"))
+        let early = diagnose(PeerCertificate(subject: "mqtt.lab", issuer: "lab CA", notBefore: now + day, notAfter: now + 10 * day))
+        #expect(early.cause == .serverCertificateExpired)
+        #expect(early.summary == "the broker's certificate (CN=mqtt.lab) is not valid before 2027-01-16T08:00:00Z")
+        let foreign = diagnose(PeerCertificate(subject: "mqtt.lab", issuer: "other CA", notBefore: now - day, notAfter: now + day))
+        #expect(foreign.cause == .serverNotTrusted)
+        #expect(foreign.summary == "the broker's certificate (CN=mqtt.lab) is signed by CN=other CA, but the profile trusts CN=lab CA (/p/ca.crt)")
+        let unexplained = diagnose(PeerCertificate(subject: "mqtt.lab", issuer: "lab CA", notBefore: now - day, notAfter: now + day))
+        #expect(unexplained.cause == .serverNotTrusted)
+        #expect(unexplained.fix.contains("esprig doctor"))
+        // TLS 1.3 encrypts the certificate: only the verify error is known.
+        #expect(diagnose(nil).summary.contains("a different CA signed it, or it is expired or not yet valid"))
+    }
+
     @Test(arguments: [
         (ConnectReturnCode.badUserNameOrPassword, Diagnosis.Cause.badUserNameOrPassword, "return code 4 (bad user name or password)"),
         (.notAuthorized, .notAuthorized, "return code 5 (not authorized)"),
@@ -79,6 +106,10 @@ struct DiagnosisTests {
         #expect(TLSWireObserver.serverHelloCipher(hello[...]) == 0xC030)
         #expect(TLSWireObserver.serverHelloCipher(hello.prefix(41)) == nil)
         #expect(TLSWireObserver.serverHelloCipher(([1] + hello.dropFirst())[...]) == nil)
+        // Certificate: type 11, length, list length, one 3-byte-length certificate.
+        let certificate: [UInt8] = [11, 0, 0, 8, 0, 0, 5, 0, 0, 2, 0x30, 0x00]
+        #expect(TLSWireObserver.firstCertificate(certificate[...]) == [0x30, 0x00])
+        #expect(TLSWireObserver.firstCertificate(certificate.prefix(11)) == nil)
         #expect(MQTTClient.cipherName(0xC030) == "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
         #expect(MQTTClient.cipherName(0x1234) == "0x1234")
     }

@@ -10,7 +10,7 @@ final class BrokerFixture: @unchecked Sendable {
     var profiles: String { root + "/Profiles" }
 
     /// Issues everything once: a good CA, server (127.0.0.1, localhost) and device `dev1`; a second
-    /// CA with its own `dev1`; an expired `dev1`; a server for another host; a --legacy (RSA-1024,
+    /// CA with its own `dev1`; an expired `dev1` and server; a server for another host; a --legacy (RSA-1024,
     /// SHA-1) CA with server and device, and with RSA-2048 server and device signed with SHA-1.
     init() throws {
         directory = try TempDirectory(prefix: "esprig-mqtt")
@@ -28,6 +28,7 @@ final class BrokerFixture: @unchecked Sendable {
         let past = Date().addingTimeInterval(-10 * 86_400)
         let expired = IssueOptions(validity: Validity(notBefore: past, notAfter: past.addingTimeInterval(86_400)))
         try save(try CertificateIssuer.issueDevice(clientID: "dev1", authority: authority, options: expired), "dev1-expired")
+        try save(try CertificateIssuer.issueServer(hosts: ["127.0.0.1"], authority: authority, options: expired), "server-expired")
 
         let other = try CertificateIssuer.issueCA(commonName: "some other CA")
         try save(other, "other-ca")
