@@ -431,4 +431,28 @@ struct BrokerTests {
         #expect(diagnosis.diagnosisCause == "unknown_ca", "\(diagnosis)")
         #expect(diagnosis.alertCode == 48)
     }
+
+    /// A broker whose test process died (simulated by renaming its pid file to a dead owner) is
+    /// killed by the next start; one whose owner lives is left alone.
+    @Test func staleBrokerFromACrashedRunIsKilled() throws {
+        let f = try fixture
+        let live = try f.broker("stale-live")
+        defer { live.stop() }
+        let orphan = try f.broker("stale-orphan")
+        defer { orphan.stop() }
+        let files = try FileManager.default.contentsOfDirectory(atPath: MosquittoBroker.pidDirectory)
+        let orphanFile = try #require(files.first { $0.hasPrefix("\(orphan.pid)-") })
+        // A pid that no longer exists: a short-lived child that was reaped.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        try FileManager.default.moveItem(atPath: MosquittoBroker.pidDirectory + "/" + orphanFile,
+                                         toPath: MosquittoBroker.pidDirectory + "/\(orphan.pid)-\(dead.processIdentifier).pid")
+        MosquittoBroker.killStale()
+        let deadline = ContinuousClock.now + .seconds(3)
+        while orphan.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(!orphan.isRunning)
+        #expect(live.isRunning)
+    }
 }

@@ -3,7 +3,8 @@ import EsprigTestSupport
 
 /// A real mosquitto on 127.0.0.1 and a free port, from a config `esprig broker config` wrote.
 /// The listener line is rewritten to the test port; the process is killed on `stop()` / deinit,
-/// and one left behind by a crashed run is killed by the next (pid files under a fixed folder).
+/// and one left behind by a crashed test run is killed by the next (pid files under a fixed
+/// folder name the broker and the test process that started it).
 final class MosquittoBroker: @unchecked Sendable {
     let port: Int
     let logPath: String
@@ -46,7 +47,7 @@ final class MosquittoBroker: @unchecked Sendable {
         try process.run()
         try? log.close()
         try FileManager.default.createDirectory(atPath: pidDirectory, withIntermediateDirectories: true)
-        let pidFile = pidDirectory + "/\(process.processIdentifier).pid"
+        let pidFile = pidDirectory + "/\(process.processIdentifier)-\(getpid()).pid"
         try? String(process.processIdentifier).write(toFile: pidFile, atomically: true, encoding: .utf8)
         let broker = MosquittoBroker(port: port, logPath: logPath, process: process, pidFile: pidFile)
 
@@ -85,15 +86,22 @@ final class MosquittoBroker: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: pidFile)
     }
 
-    /// Kills brokers an earlier, crashed test run left: only processes whose command line names
-    /// a config of ours.
+    var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
+
+    /// Kills brokers whose test process is gone (a crashed run): only those, and only processes
+    /// whose command line still names a config of ours. Brokers of a test run still going (another
+    /// checkout's) are left alone.
     static func killStale() {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: pidDirectory)) ?? []
         for file in files where file.hasSuffix(".pid") {
+            let parts = file.dropLast(4).split(separator: "-").compactMap { Int32($0) }
+            guard parts.count == 2 else { continue }
+            let (pid, owner) = (parts[0], parts[1])
+            if kill(owner, 0) == 0 || errno != ESRCH { continue }
             let path = pidDirectory + "/" + file
             defer { try? FileManager.default.removeItem(atPath: path) }
-            guard let pid = Int32(file.dropLast(4)), pid != getpid(),
-                  let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
                   String(decoding: cmdline, as: UTF8.self).contains(marker) else { continue }
             kill(pid, SIGKILL)
         }
