@@ -109,7 +109,8 @@ public final class SimulatorServer: @unchecked Sendable {
         var link = withBoard { LinkState(uartTiming: $0.options.uartTiming, baud: $0.currentBaud) }
         while !shouldStop {
             let now = elapsed
-            let wake = [link.nextEvent, link.transmit.nextArrival].compactMap { $0 }.min()
+            let scheduled = withBoard { $0.nextScheduledEvent }
+            let wake = [link.nextEvent, link.transmit.nextArrival, scheduled].compactMap { $0 }.min()
             let timeout = min(tick, max(.zero, (wake ?? now + tick) - now))
             switch channel.wait(timeout: timeout, wantWrite: !link.unsent.isEmpty) {
             case .idle:
@@ -136,6 +137,8 @@ public final class SimulatorServer: @unchecked Sendable {
                     let baud = board.currentBaud
                     link.transmit.enqueue(board.receive(bytes, now: at), at: at, startingBaud: baud, hostBaud: hostBaud)
                 }
+                let baud = board.currentBaud
+                link.transmit.enqueue(board.advance(to: current), at: current, startingBaud: baud, hostBaud: hostBaud)
             }
             link.unsent += link.transmit.take(at: current, maxCount: 64 * 1024)
             if !link.unsent.isEmpty {
