@@ -5,24 +5,9 @@ import Testing
 
 @Suite("Boot script and ROM flash boot log")
 struct BootScriptTests {
-    /// A v1 image with segments of the given lengths (data = index pattern) and a correct checksum.
-    static func image(_ segments: [(address: UInt32, length: Int)]) -> [UInt8] {
-        var bytes: [UInt8] = [0xE9, UInt8(segments.count), 0x02, 0x40, 0x04, 0x00, 0x10, 0x40]
-        var checksum: UInt8 = 0xEF
-        for (address, length) in segments {
-            bytes += withUnsafeBytes(of: address.littleEndian, Array.init)
-            bytes += withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)
-            let data = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
-            for b in data { checksum ^= b }
-            bytes += data
-        }
-        while bytes.count % 16 != 15 { bytes.append(0) }
-        return bytes + [checksum]
-    }
-
     @Test("the load lines follow the segments (room, tail, ho) as in a real ESP8266 log")
     func romLog() {
-        let flash = Self.image([(0x4010_0000, 24236), (0x3FFE_8000, 3008), (0x3FFE_8BC0, 4816)])
+        let flash = TestImages.esp8266([(0x4010_0000, 24236), (0x3FFE_8000, 3008), (0x3FFE_8BC0, 4816)])
         let log = ROMFlashBootLog.log(flash: flash)
         let lines = log.text.components(separatedBy: "\r\n")
         #expect(log.boots)
@@ -60,7 +45,7 @@ struct BootScriptTests {
         let scriptPath = dir.file("boot.txt")
         try "app up\n@delay 200ms\nsecond\n@reset\n".write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let imagePath = dir.file("flash.bin")
-        try Data(Self.image([(0x4010_0000, 40), (0x3FFE_8000, 12)])).write(to: URL(fileURLWithPath: imagePath))
+        try Data(TestImages.esp8266([(0x4010_0000, 40), (0x3FFE_8000, 12)])).write(to: URL(fileURLWithPath: imagePath))
         var options = SimulatorOptions(chip: .esp8266)
         options.bootScriptPath = scriptPath
         options.imagePath = imagePath
