@@ -15,7 +15,7 @@ struct Esprig: ParsableCommand {
         subcommands: [
             ChipID.self, ReadMAC.self, FlashID.self, WriteFlash.self, ReadFlash.self, VerifyFlash.self,
             EraseFlash.self, EraseRegion.self, Run.self, Elf2Image.self, ImageInfo.self, MergeBin.self,
-            Config.self, Build.self, Profile.self, Flash.self, Sim.self,
+            Config.self, Build.self, Profile.self, Flash.self, Sim.self, Monitor.self,
         ]
     )
 

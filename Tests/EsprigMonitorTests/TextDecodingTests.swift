@@ -29,3 +29,17 @@ struct TextDecodingTests {
         #expect(assembler.finishLine() == nil)
     }
 }
+
+@Suite("Interactive keys")
+struct MonitorKeysTests {
+    @Test("typed bytes pass (Enter as CR LF); Ctrl+T starts the menu; Ctrl+] quits")
+    func keys() {
+        var keys = MonitorKeys()
+        #expect(keys.feed(Array("ab\r".utf8)) == [.send([0x61, 0x62, 0x0D, 0x0A])])
+        #expect(keys.feed([0x14]) == [])
+        #expect(keys.feed([0x74, 0x78]) == [.toggleTimestamps, .send([0x78])])
+        #expect(keys.feed([0x14, 0x52, 0x14, 0x62, 0x14, 0x6C, 0x14, 0x68, 0x14, 0x14]) ==
+                [.reset, .resetIntoBootloader, .toggleLog, .help, .send([0x14])])
+        #expect(keys.feed([0x7A, 0x1D, 0x41]) == [.send([0x7A]), .quit])
+    }
+}
