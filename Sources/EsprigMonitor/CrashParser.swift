@@ -80,6 +80,8 @@ struct CrashParser {
 
     /// Begins a dump, or returns a complete one (a lone ESP32 backtrace line).
     private mutating func start(_ line: String) -> CrashReport? {
+        // Cheap test first: this runs on every line of a fast stream.
+        guard line.contains("xception (") || line.contains("Guru Meditation") || line.contains("Backtrace:") else { return nil }
         if let code = Self.firstInt(#"(?:Fatal exception|Exception) \((\d+)\):"#, in: line) {
             var report = CrashReport(kind: .esp8266Exception, cause: code, causeName: ExceptionCause.name(code))
             report.registers = [:]
@@ -134,10 +136,28 @@ struct CrashParser {
         matches(pattern, in: line).first.flatMap { $0.count > 1 ? $0[1] : nil }
     }
 
+    /// Compiled once per pattern: compiling an ICU regex costs far more than matching it.
+    private static let cache = RegexCache()
+
     private static func matches(_ pattern: String, in line: String) -> [[String]] {
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        guard let regex = cache.regex(pattern) else { return [] }
         return regex.matches(in: line, range: NSRange(line.startIndex..., in: line)).map { match in
             (0..<match.numberOfRanges).map { i in Range(match.range(at: i), in: line).map { String(line[$0]) } ?? "" }
+        }
+    }
+}
+
+/// The few fixed patterns above, compiled on first use.
+private final class RegexCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var compiled: [String: NSRegularExpression] = [:]
+
+    func regex(_ pattern: String) -> NSRegularExpression? {
+        lock.withLock {
+            if let regex = compiled[pattern] { return regex }
+            let regex = try? NSRegularExpression(pattern: pattern)
+            compiled[pattern] = regex
+            return regex
         }
     }
 }

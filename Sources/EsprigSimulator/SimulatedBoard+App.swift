@@ -35,22 +35,31 @@ extension SimulatedBoard {
 
     func runApp(into out: inout [BoardOutput]) {
         guard let script = bootScript else { return }
+        // Lines due together go out as one run: a long script is one transmit, not thousands.
+        var pending: [UInt8] = []
+        func flush() {
+            if !pending.isEmpty { out.append(.bytes(pending, notBefore: nil)); pending = [] }
+        }
+        defer { flush() }
         while state == .app, let run = appRun, run.dueAt <= now {
             guard run.index < script.steps.count else { appRun = nil; return }
             if run.index == 0, baud != BootScript.defaultAppBaud {
+                flush()
                 out.append(.baudChange(BootScript.defaultAppBaud))
                 baud = BootScript.defaultAppBaud
             }
             appRun?.index += 1
             switch script.steps[run.index] {
             case .send(let bytes):
-                out.append(.bytes(bytes, notBefore: nil))
+                pending += bytes
             case .delay(let duration):
                 appRun?.dueAt = run.dueAt + duration
             case .baud(let rate):
+                flush()
                 out.append(.baudChange(rate))
                 baud = rate
             case .reset(let cause):
+                flush()
                 reboot(download: false, cause: cause, banner: true, into: &out)
             case .halt:
                 appRun = nil
