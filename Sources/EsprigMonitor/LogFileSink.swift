@@ -5,6 +5,8 @@ import Foundation
 public final class LogFileSink: MonitorSink, @unchecked Sendable {
     private let lock = NSLock()
     private var handle: FileHandle?
+    /// Lines of the current read, written at `flush()`.
+    private var pending = ""
     public private(set) var path: String?
 
     public init() {}
@@ -16,6 +18,7 @@ public final class LogFileSink: MonitorSink, @unchecked Sendable {
             throw MonitorError("cannot open log file \(path): \(String(cString: strerror(errno)))", hint: "check the directory exists and is writable")
         }
         lock.withLock {
+            writePending()
             try? handle?.close()
             handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             self.path = path
@@ -24,6 +27,7 @@ public final class LogFileSink: MonitorSink, @unchecked Sendable {
 
     public func stop() {
         lock.withLock {
+            writePending()
             try? handle?.close()
             handle = nil
             path = nil
@@ -42,7 +46,18 @@ public final class LogFileSink: MonitorSink, @unchecked Sendable {
         case .note(let text, _, let wall), .reconnected(let text, _, let wall): entries = [(wall, "--- " + text)]
         case .disconnected(let text, _, let wall): entries = [(wall, "--- disconnected: " + text)]
         }
-        let text = entries.map { TimestampStyle.isoFormatter.string(from: $0.0) + " " + $0.1 + "\n" }.joined()
-        lock.withLock { handle?.write(Data(text.utf8)) }
+        lock.withLock {
+            guard handle != nil else { return }
+            for (time, text) in entries { pending += TimestampStyle.isoFormatter.string(from: time) + " " + text + "\n" }
+        }
+    }
+
+    public func flush() { lock.withLock { writePending() } }
+
+    /// Call with the lock held.
+    private func writePending() {
+        guard !pending.isEmpty else { return }
+        handle?.write(Data(pending.utf8))
+        pending = ""
     }
 }

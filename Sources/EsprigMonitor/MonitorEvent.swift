@@ -28,6 +28,12 @@ public enum MonitorEvent: Sendable {
 /// Receives a session's events on the session's thread.
 public protocol MonitorSink: AnyObject {
     func handle(_ event: MonitorEvent)
+    /// Called after each read's events: a sink that batches output writes it now.
+    func flush()
+}
+
+extension MonitorSink {
+    public func flush() {}
 }
 
 /// Hands every event to several sinks (terminal + log file, …).
@@ -35,4 +41,5 @@ public final class MonitorTee: MonitorSink {
     private let sinks: [any MonitorSink]
     public init(_ sinks: [any MonitorSink]) { self.sinks = sinks }
     public func handle(_ event: MonitorEvent) { sinks.forEach { $0.handle(event) } }
+    public func flush() { sinks.forEach { $0.flush() } }
 }

@@ -44,7 +44,9 @@ struct ReadLoop {
                 let bytes = try session.port.read(maxCount: 64 * 1024, timeout: slice)
                 if !bytes.isEmpty {
                     banner?.received(at: session.now)
-                    if let outcome = try process(bytes) { return outcome }
+                    let outcome = try process(bytes)
+                    sink.flush()
+                    if let outcome { return outcome }
                 }
                 if banner != nil {
                     banner?.tick(at: session.now)
@@ -90,7 +92,8 @@ struct ReadLoop {
     private mutating func handleLine(_ line: MonitorLine) throws -> MonitorOutcome? {
         sink.handle(.line(line))
         kept.append(line.text)
-        if kept.count > settings.keptLines { kept.removeFirst(kept.count - settings.keptLines) }
+        // Trimmed in batches: dropping one line at a time would move the whole array per line.
+        if kept.count >= 2 * settings.keptLines { kept.removeFirst(kept.count - settings.keptLines) }
         banner?.line(line.text)
         if let report = ResetReport(line: line.text) {
             sink.handle(.reset(report, elapsed: line.elapsed, wallTime: line.wallTime))
@@ -122,7 +125,8 @@ struct ReadLoop {
     private mutating func finish(_ reason: MonitorOutcome.Reason, line: String? = nil) -> MonitorOutcome {
         if reason != .matched && reason != .failed, let piece = assembler.finishLine() { _ = try? handle(piece) }
         if let crash = crashes.flush() { try? reportCrash(crash) }
-        return MonitorOutcome(reason: reason, matchedLine: line, lines: kept)
+        sink.flush()
+        return MonitorOutcome(reason: reason, matchedLine: line, lines: Array(kept.suffix(settings.keptLines)))
     }
 
     // MARK: - Resets and the boot rate

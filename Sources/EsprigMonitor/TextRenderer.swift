@@ -9,6 +9,8 @@ public final class TextRenderer: MonitorSink, @unchecked Sendable {
     private var style: TimestampStyle
     private var midLine = false
     private var lineColored = false
+    /// Device text of the current read, written in one go at `flush()`.
+    private var pending = ""
 
     public init(output: any TextOutput, timestamps: TimestampStyle = .off, color: Bool) {
         self.output = output
@@ -37,11 +39,11 @@ public final class TextRenderer: MonitorSink, @unchecked Sendable {
                 out += style.prefix(elapsed: elapsed, wallTime: wallTime)
                 if color, let ansi = LogLevel(linePrefix: text)?.ansi { out += ansi; lineColored = true }
             }
-            out += text.replacingOccurrences(of: "\r", with: "")
+            out += text.utf8.contains(0x0D) ? String(text.unicodeScalars.filter { $0 != "\r" }) : text
             midLine = true
-            output.write(out)
+            pending += out
         case .line:
-            output.write((lineColored ? "\u{1B}[0m" : "") + "\n")
+            pending += (lineColored ? "\u{1B}[0m" : "") + "\n"
             midLine = false
             lineColored = false
         case .crash(let report, let elapsed, let wallTime):
@@ -55,8 +57,21 @@ public final class TextRenderer: MonitorSink, @unchecked Sendable {
         }
     }
 
+    public func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        writePending()
+    }
+
+    private func writePending() {
+        guard !pending.isEmpty else { return }
+        output.write(pending)
+        pending = ""
+    }
+
     /// Lines the monitor adds, on lines of their own.
     private func writeOwn(_ lines: [String], ansi: String, elapsed: Duration, wallTime: Date) {
+        writePending()
         var out = midLine ? (lineColored ? "\u{1B}[0m" : "") + "\n" : ""
         midLine = false
         lineColored = false

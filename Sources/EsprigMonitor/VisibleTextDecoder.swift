@@ -36,6 +36,10 @@ public struct VisibleTextDecoder: Sendable {
     }
 
     static func render(_ bytes: [UInt8]) -> String {
+        // Fast path for the common case, plain printable ASCII lines.
+        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         out.reserveCapacity(bytes.count)
         var i = 0

@@ -71,6 +71,8 @@ public final class SimulatorServer: @unchecked Sendable {
 
     private var elapsed: Duration { started.duration(to: clock.now) }
 
+    static let transmitBatch = Duration.milliseconds(1)
+
     /// Starts the serving thread; the endpoint is already listening when this returns.
     public func start() throws {
         lock.lock()
@@ -110,7 +112,10 @@ public final class SimulatorServer: @unchecked Sendable {
         while !shouldStop {
             let now = elapsed
             let scheduled = withBoard { $0.nextScheduledEvent }
-            let wake = [link.nextEvent, link.transmit.nextArrival, scheduled].compactMap { $0 }.min()
+            // Device output is handed over at most every millisecond, as a USB-serial adapter's
+            // latency timer batches it; waking per byte at 2 Mbaud would only burn a core.
+            let transmitWake = link.transmit.nextArrival.map { max($0, now + Self.transmitBatch) }
+            let wake = [link.nextEvent, transmitWake, scheduled].compactMap { $0 }.min()
             let timeout = min(tick, max(.zero, (wake ?? now + tick) - now))
             switch channel.wait(timeout: timeout, wantWrite: !link.unsent.isEmpty) {
             case .idle:
