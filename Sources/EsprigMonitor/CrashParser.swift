@@ -81,7 +81,7 @@ struct CrashParser {
     /// Begins a dump, or returns a complete one (a lone ESP32 backtrace line).
     private mutating func start(_ line: String) -> CrashReport? {
         // Cheap test first: this runs on every line of a fast stream.
-        guard line.contains("xception (") || line.contains("Guru Meditation") || line.contains("Backtrace:") else { return nil }
+        guard line.containsBytes("xception (") || line.containsBytes("Guru Meditation") || line.containsBytes("Backtrace:") else { return nil }
         if let code = Self.firstInt(#"(?:Fatal exception|Exception) \((\d+)\):"#, in: line) {
             var report = CrashReport(kind: .esp8266Exception, cause: code, causeName: ExceptionCause.name(code))
             report.registers = [:]

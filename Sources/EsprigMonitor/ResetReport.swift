@@ -11,7 +11,7 @@ public struct ResetReport: Sendable, Equatable {
 
     /// Parses ` ets Jan  8 2013,rst cause:2, boot mode:(3,6)`; nil for any other line.
     public init?(line: String) {
-        guard line.contains("rst cause:"),
+        guard line.containsBytes("rst cause:"),
               let match = Self.pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
               let cause = Int(Self.group(1, match, line)), let strap = Int(Self.group(2, match, line)),
               let detail = Int(Self.group(3, match, line)) else { return nil }

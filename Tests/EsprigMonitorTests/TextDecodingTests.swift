@@ -43,3 +43,16 @@ struct MonitorKeysTests {
         #expect(keys.feed([0x7A, 0x1D, 0x41]) == [.send([0x7A]), .quit])
     }
 }
+
+@Suite("Byte search")
+struct ByteSearchTests {
+    @Test("finds needles anywhere, including at the ends and after a false start")
+    func search() {
+        #expect("Fatal exception (28):".containsBytes("xception ("))
+        #expect("xception (".containsBytes("xception ("))
+        #expect("xxception (".containsBytes("xception ("))
+        #expect(!"xception".containsBytes("xception ("))
+        #expect(!"".containsBytes("rst cause:"))
+        #expect("é rst cause:2".containsBytes("rst cause:"))
+    }
+}
