@@ -176,24 +176,3 @@ private final class KeyController: @unchecked Sendable {
         return formatter.string(from: Date())
     }
 }
-
-/// A USB serial adapter's stable name: the /dev/serial/by-id link that points at it.
-enum DeviceIdentity {
-    static func stablePath(for path: String, byIDDirectory: String = "/dev/serial/by-id") -> String {
-        if path.hasPrefix(byIDDirectory + "/") { return path }
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { resolve($0, relativeTo: path) } ?? path
-        guard let links = try? FileManager.default.contentsOfDirectory(atPath: byIDDirectory) else { return path }
-        for link in links.sorted() {
-            let linkPath = byIDDirectory + "/" + link
-            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: linkPath) else { continue }
-            if resolve(destination, relativeTo: linkPath) == target { return linkPath }
-        }
-        return path
-    }
-
-    private static func resolve(_ destination: String, relativeTo link: String) -> String {
-        if destination.hasPrefix("/") { return (destination as NSString).standardizingPath }
-        let directory = (link as NSString).deletingLastPathComponent
-        return ((directory as NSString).appendingPathComponent(destination) as NSString).standardizingPath
-    }
-}
