@@ -57,6 +57,30 @@ struct MonitorCLITests {
         #expect(events.last?["event"] as? String == "end" && events.last?["outcome"] as? String == "matched")
     }
 
+    @Test("--profile demo: the app at the profile's monitor baud (74880), crashes resolved with the profile's ELF (JSON)")
+    func profile() throws {
+        let elf = try FirmwareBuild.demo().elf
+        let symbols = try DemoSymbols(elf: elf)
+        let main = try #require(symbols["demo_main"]), scan = try #require(symbols["scan_sector"])
+        let start = try #require(symbols["call_user_start"])
+        let script = "@baud 74880\n" + Self.crashScript(main.address, scan.address, start.address)
+            .replacingOccurrences(of: "@delay 300ms\n@reset\n", with: "esprig-demo: ready\n")
+        let fixture = try MonitorFixture(script: script)
+        let url = "sim://esp8266?image=\(fixture.options.imagePath!)&boot-script=\(fixture.options.bootScriptPath!)"
+        let result = try ToolRunner.locateEsprig().run(
+            ["monitor", "--profile", "demo", "--profiles-dir", PackagePaths.root + "/Profiles", "-p", url,
+             "--until", "esprig-demo: ready", "--timeout", "10", "--json"], timeout: .seconds(30))
+        #expect(result.status == 0, "\(result.output)")
+        let events = result.output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(events.contains { $0["event"] as? String == "line" && $0["text"] as? String == "ok\\xff" })
+        let crash = try #require(events.first { $0["event"] as? String == "crash" })
+        #expect(crash["cause"] as? Int == 28 && crash["causeName"] as? String == "LoadProhibited")
+        let frames = try #require(crash["frames"] as? [[String: Any]])
+        #expect(frames.first?["function"] as? String == "demo_main" && frames.first?["location"] as? String == main.location)
+    }
+
     @Test("pty: crash decoded against the demo ELF, reboot banner read at 74880, non-UTF-8 shown, --log appended with times")
     func crashOverPTY() throws {
         let elf = try FirmwareBuild.demo().elf

@@ -39,6 +39,20 @@ struct BootScriptTests {
         }
     }
 
+    @Test("boot-script= in a sim:// URL; a missing script file is an error naming it")
+    func option() throws {
+        #expect(try SimulatorOptions(chip: .esp8266, query: ["boot-script": "/x/boot.txt"]).bootScriptPath == "/x/boot.txt")
+        #expect(throws: SimulatorError(.invalidOption, "")) { try SimulatorOptions(chip: .esp8266, query: ["boot-script": ""]) }
+        var options = SimulatorOptions(chip: .esp8266)
+        options.bootScriptPath = "/nonexistent/boot.txt"
+        do {
+            _ = try SimulatedBoard(options: options)
+            Issue.record("a missing boot script must fail")
+        } catch {
+            #expect(error.code == .io && error.message.contains("/nonexistent/boot.txt"))
+        }
+    }
+
     @Test("after a hard reset the board sends banner + load log at 74880, then the script at the app baud, in time")
     func boardRunsScript() throws {
         let dir = try TempDirectory()
