@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigTestSupport"]),
     ]
 )
