@@ -65,9 +65,11 @@ let package = Package(
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
+        // Serial monitor: bytes → lines, boot-rate switching, crash decoding, reconnect.
+        .target(name: "EsprigMonitor", dependencies: ["EsprigTransport", "EsprigProtocol", "EsprigFirmware"]),
         .executableTarget(name: "esprig", dependencies: [
             "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
-            "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigMQTT",
+            "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -89,5 +91,6 @@ let package = Package(
                           path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigTestSupport"]),
         .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
     ]
 )
