@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -43,6 +45,14 @@ let package = Package(
         .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
         // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
         .target(name: "EsprigProfiles", dependencies: ["EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // MQTT 3.1.1 over mutual TLS: packet codec (values), a small swift-nio client with deadlines,
+        // TLS/MQTT failure diagnosis, the preflight sequence and mosquitto config/ACL text.
+        .target(name: "EsprigMQTT", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // Certificate material: issue (CA, server, device), the SDK cert-sector format, doctor findings.
         .target(name: "EsprigCerts", dependencies: [
             "EsprigFirmware", "EsprigProfiles",
@@ -55,9 +65,11 @@ let package = Package(
         .target(name: "EsprigSimHost", dependencies: [
             "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
+        // Serial monitor: bytes → lines, boot-rate switching, crash decoding, reconnect.
+        .target(name: "EsprigMonitor", dependencies: ["EsprigTransport", "EsprigProtocol", "EsprigFirmware"]),
         .executableTarget(name: "esprig", dependencies: [
             "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
-            "EsprigPorts", "EsprigLedger", "EsprigCerts",
+            "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -78,5 +90,7 @@ let package = Package(
         .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
     ]
 )

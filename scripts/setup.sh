@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ESPTOOL_VERSION="${ESPTOOL_VERSION:-5.6.0}"
-APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl)
+APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl mosquitto mosquitto-clients tmux)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -53,13 +53,14 @@ public struct ProfileFile: Sendable {
             case .string, .integer, .bool: break
             default: throw wrongType()
             }
-        case .pathList:
+        case .pathList, .stringList:
             switch value.node {
             case .string: break
             case .array(let items):
                 for (i, item) in items.enumerated() {
                     guard case .string = item.node else {
-                        throw ProfileError(.wrongType, "\(key)[\(i)] must be a string (a path), not \(item.node.typeName)", at: item.location)
+                        let what = if case .pathList = shape { "a string (a path)" } else { "a string" }
+                        throw ProfileError(.wrongType, "\(key)[\(i)] must be \(what), not \(item.node.typeName)", at: item.location)
                     }
                 }
             default: throw wrongType()

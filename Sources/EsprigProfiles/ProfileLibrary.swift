@@ -408,6 +408,7 @@ struct Resolver {
         }
 
         let flash = try buildFlash(chip: chip)
+        let broker = try buildBroker()
 
         // monitor
         let monitorBaud = try checkedBaud(["monitor", "baud"]) ?? baud
@@ -451,7 +452,7 @@ struct Resolver {
 
         return ResolvedProfile(
             name: leaf.name, sourceFile: leaf.path, files: files, root: root, description: description,
-            chip: chip, port: port, baud: baud, firmware: firmware, config: config, certs: certs, flash: flash,
+            chip: chip, port: port, baud: baud, firmware: firmware, config: config, certs: certs, flash: flash, broker: broker,
             monitor: MonitorSpec(baud: monitorBaud, success: success, timeout: timeout),
             warnings: warnings, locations: locations, secretKeys: secrets)
     }

@@ -7,6 +7,7 @@ indirect enum Shape: Sendable {
     case number          // integer or float
     case bool
     case pathList        // a path, or an array of paths
+    case stringList      // a string, or an array of strings
     case configValue     // string, integer or boolean
     case table([(String, Shape)])
     /// A table with free keys (names checked by `keyRule`), every value of `value` shape.
@@ -39,6 +40,7 @@ indirect enum Shape: Sendable {
         case .number: "a number of seconds"
         case .bool: "a boolean"
         case .pathList: "a path or an array of paths"
+        case .stringList: "a string or an array of strings"
         case .configValue: "a string, an integer or a boolean"
         case .table, .map: "a table"
         case .arrayOfTables: "an array of tables ([[...]])"
@@ -95,6 +97,18 @@ indirect enum Shape: Sendable {
             ("client_sector", .integer),
             ("extra", .arrayOfTables([("address", .integer), ("file", .path)])),
         ])),
+        ("broker", .table([
+            ("host", .string),
+            ("port", .integer),
+            ("bind", .string),
+            ("tls_version", .string),
+            ("identity", .string),
+            ("password_file", .path),
+            ("acl", .stringList),
+            ("topic", .string),
+            ("device_cert", .path),
+            ("device_key", .path),
+        ])),
         ("monitor", .table([
             ("baud", .integer),
             ("success", .string),
@@ -109,6 +123,7 @@ indirect enum Shape: Sendable {
             if component.hasPrefix("[") {
                 if case .arrayOfTables = shape { continue }
                 if case .pathList = shape { return .path }
+                if case .stringList = shape { return .string }
                 return nil
             }
             guard let next = shape.child(component) else { return nil }

@@ -62,6 +62,16 @@ extension ResolvedProfile {
         for (i, extra) in flash.extra.enumerated() {
             add("flash.extra[\(i)]", "\(hex(extra.address)!) \(extra.file)")
         }
+        add("broker.host", broker.host)
+        add("broker.port", broker.port.map(String.init))
+        add("broker.bind", broker.bind)
+        add("broker.tls_version", broker.tlsVersion)
+        add("broker.identity", broker.identity.rawValue)
+        add("broker.password_file", broker.passwordFile)
+        add("broker.acl", broker.acl.joined(separator: ", "))
+        add("broker.topic", broker.topic)
+        add("broker.device_cert", broker.deviceCertificate)
+        add("broker.device_key", broker.deviceKey)
         add("monitor.baud", String(monitor.baud))
         add("monitor.success", monitor.success)
         add("monitor.timeout", monitor.timeout == monitor.timeout.rounded() ? String(Int(monitor.timeout)) : String(monitor.timeout))

@@ -18,6 +18,7 @@ public struct ResolvedProfile: Sendable {
     public var config: ConfigSpec?
     public var certs: CertificateSpec
     public var flash: FlashSpec
+    public var broker: BrokerSpec
     public var monitor: MonitorSpec
     public var warnings: [ProfileWarning]
     /// Where each value was set (dotted key path → file:line), for errors found later (plan, build).

@@ -53,11 +53,14 @@ public final class SimulatorPort: SerialPort {
         let deadline = now + timeout
         // Bounded: each pass either returns or sleeps until the next arrival or the deadline.
         while true {
-            let got = transmit.take(at: now, maxCount: maxCount)
-            if !got.isEmpty { return got }
+            let baud = board.currentBaud
             let current = now
+            transmit.enqueue(board.advance(to: current), at: current, startingBaud: baud, hostBaud: hostBaud)
+            let got = transmit.take(at: current, maxCount: maxCount)
+            if !got.isEmpty { return got }
             guard current < deadline else { return [] }
-            sleep(until: min(deadline, transmit.nextArrival ?? deadline))
+            let wake = [deadline, transmit.nextArrival, board.nextScheduledEvent].compactMap { $0 }.min() ?? deadline
+            sleep(until: wake)
         }
     }
 

@@ -71,6 +71,8 @@ public final class SimulatorServer: @unchecked Sendable {
 
     private var elapsed: Duration { started.duration(to: clock.now) }
 
+    static let transmitBatch = Duration.milliseconds(1)
+
     /// Starts the serving thread; the endpoint is already listening when this returns.
     public func start() throws {
         lock.lock()
@@ -109,7 +111,11 @@ public final class SimulatorServer: @unchecked Sendable {
         var link = withBoard { LinkState(uartTiming: $0.options.uartTiming, baud: $0.currentBaud) }
         while !shouldStop {
             let now = elapsed
-            let wake = [link.nextEvent, link.transmit.nextArrival].compactMap { $0 }.min()
+            let scheduled = withBoard { $0.nextScheduledEvent }
+            // Device output is handed over at most every millisecond, as a USB-serial adapter's
+            // latency timer batches it; waking per byte at 2 Mbaud would only burn a core.
+            let transmitWake = link.transmit.nextArrival.map { max($0, now + Self.transmitBatch) }
+            let wake = [link.nextEvent, transmitWake, scheduled].compactMap { $0 }.min()
             let timeout = min(tick, max(.zero, (wake ?? now + tick) - now))
             switch channel.wait(timeout: timeout, wantWrite: !link.unsent.isEmpty) {
             case .idle:
@@ -136,6 +142,8 @@ public final class SimulatorServer: @unchecked Sendable {
                     let baud = board.currentBaud
                     link.transmit.enqueue(board.receive(bytes, now: at), at: at, startingBaud: baud, hostBaud: hostBaud)
                 }
+                let baud = board.currentBaud
+                link.transmit.enqueue(board.advance(to: current), at: current, startingBaud: baud, hostBaud: hostBaud)
             }
             link.unsent += link.transmit.take(at: current, maxCount: 64 * 1024)
             if !link.unsent.isEmpty {

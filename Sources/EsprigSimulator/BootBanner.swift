@@ -1,7 +1,7 @@
 import EsprigProtocol
 
 /// Why the chip last reset, as the ROM banner reports it.
-enum ResetCause {
+public enum ResetCause: Sendable, Equatable {
     case powerOn, externalPin, software, watchdog
 }
 

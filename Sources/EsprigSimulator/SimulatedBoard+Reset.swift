@@ -49,16 +49,28 @@ extension SimulatedBoard {
         readStream = nil
         decoder.reset()
         busyUntil = min(busyUntil, now)
+        appRun = nil
     }
 
     /// Restarts the chip: the stub and all sessions are gone and the UART is back at the ROM's
-    /// rate; `banner` sends the ROM's boot text (at 74880 baud on an ESP8266) first.
+    /// rate; `banner` sends the ROM's boot text (at 74880 baud on an ESP8266) first. A normal
+    /// boot of an ESP8266 also logs the loading of the image in flash, and the app's boot
+    /// script starts if that image is good.
     func reboot(download: Bool, cause: ResetCause, banner: Bool, into out: inout [BoardOutput]) {
         clearSessions()
         resetCount += 1
         state = download ? .rom : .app
-        if banner { out += bannerOutputs(download: download, cause: cause) }
+        var bannerOut: [BoardOutput] = []
+        var boots = true
+        if banner { bannerOut = bannerOutputs(download: download, cause: cause) }
+        if !download && options.chip == .esp8266 {
+            let log = ROMFlashBootLog.log(flash: nor.bytes)
+            if banner { bannerOut.append(.bytes(Array(log.text.utf8), notBefore: nil)) }
+            boots = log.boots
+        }
+        out += bannerOut
         returnToROMBaud(into: &out)
+        if !download && boots { startApp(bannerBytes: bannerOut.transmittedBytes.count) }
     }
 
     func returnToROMBaud(into out: inout [BoardOutput]) {

@@ -36,6 +36,11 @@ public final class SimulatedBoard {
     var releasedUndecidedAt: Duration?
     public private(set) var commandLog: [SimulatorLogEntry] = []
     private let logFile: FileHandle?
+    let bootScript: BootScript?
+    /// Where the running app is in its boot script; nil when no app output is pending.
+    var appRun: AppRun?
+    /// Bytes the host sent while the app was running (what a user typed), oldest first.
+    public internal(set) var appReceived: [UInt8] = []
 
     /// The ROM loader's rate after reset (it auto-detects the host's rate; esptool uses 115200).
     static let romBaud = 115200
@@ -58,6 +63,7 @@ public final class SimulatedBoard {
             contents = [UInt8](data)
         }
         self.nor = NORFlash(size: options.flashSize, contents: contents)
+        self.bootScript = try options.bootScriptPath.map { path throws(SimulatorError) in try BootScript(contentsOf: path) }
         if let path = options.logPath {
             guard FileManager.default.createFile(atPath: path, contents: nil),
                   let handle = FileHandle(forWritingAtPath: path) else {
@@ -84,6 +90,8 @@ public final class SimulatedBoard {
         self.now = now
         var out: [BoardOutput] = []
         resolveUndecidedBoot(into: &out)
+        runApp(into: &out)
+        if state == .app { recordAppInput(bytes) }
         guard state.isLoader else { return out }   // an app or a held chip ignores loader traffic
         if options.bootNoise && !bannerBeforeFirstSyncSent {
             bannerBeforeFirstSyncSent = true

@@ -27,6 +27,8 @@ public struct SimulatorOptions: Sendable {
     public var imagePath: String?
     /// Every command received is appended here as one JSON object per line.
     public var logPath: String?
+    /// What the app prints after a normal boot (`BootScript` format); nil: the app is silent.
+    public var bootScriptPath: String?
 
     public static let defaultFlashSize = 4 * 1024 * 1024
 
@@ -45,12 +47,14 @@ public struct SimulatorOptions: Sendable {
         self.faultsAfterCommands = 0
         self.imagePath = nil
         self.logPath = nil
+        self.bootScriptPath = nil
     }
 
-    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log"]
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script"]
 
     /// Parses sim:// query items: flash=4MB, mac=aa:bb:cc:dd:ee:ff, timing=uart|flash|uart,flash|none|all,
-    /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH.
+    /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH,
+    /// boot-script=PATH.
     public init(chip: Chip, query: [String: String]) throws(SimulatorError) {
         self.init(chip: chip)
         for (key, value) in query.sorted(by: { $0.key < $1.key }) {
@@ -81,6 +85,9 @@ public struct SimulatorOptions: Sendable {
             case "log":
                 guard !value.isEmpty else { throw Self.invalid(key, value, "a file path") }
                 logPath = value
+            case "boot-script":
+                guard !value.isEmpty else { throw Self.invalid(key, value, "a boot script file path") }
+                bootScriptPath = value
             default:
                 throw SimulatorError(.unknownOption, "unknown simulator option '\(key)'",
                                      hint: "allowed: " + Self.allowedKeys.joined(separator: ", "))

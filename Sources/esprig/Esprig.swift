@@ -16,7 +16,7 @@ struct Esprig: ParsableCommand {
             ChipID.self, ReadMAC.self, FlashID.self, WriteFlash.self, ReadFlash.self, VerifyFlash.self,
             EraseFlash.self, EraseRegion.self, Run.self, Elf2Image.self, ImageInfo.self, MergeBin.self,
             Config.self, Build.self, Profile.self, Plan.self, Flash.self, Sim.self, Ports.self, LedgerCommand.self,
-            Certs.self, Doctor.self, Bench.self,
+            Certs.self, Doctor.self, Broker.self, Preflight.self, Monitor.self, Bench.self,
         ]
     )
 

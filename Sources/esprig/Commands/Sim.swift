@@ -12,7 +12,10 @@ extension Esprig {
             abstract: "Serve the simulated board to other programs (esptool, a terminal) over a pty or TCP.",
             discussion: """
             Options go in the URL as query items: sim://esp8266?flash=4MB&mac=18:fe:34:01:02:03&timing=uart,flash\
-            &seed=1&corrupt=0.001&drop=0.001&noise=1&reset-after=10&image=FILE&log=FILE.
+            &seed=1&corrupt=0.001&drop=0.001&noise=1&reset-after=10&image=FILE&log=FILE&boot-script=FILE.
+            A boot script (see --boot-script) is what the app prints after each normal boot: a pty or
+            TCP peer cannot drive DTR/RTS, so SIGUSR1 presses the reset button (normal boot) and
+            SIGUSR2 resets into the download loader.
             Runs until interrupted (Ctrl+C or SIGTERM); --save then writes the flash image.
             """)
 
@@ -27,6 +30,10 @@ extension Esprig {
 
         @Option(help: "Serve on TCP 127.0.0.1:PORT (0 picks a free port).")
         var tcp: UInt16?
+
+        @Option(name: .customLong("boot-script"),
+                help: "What the app prints after a normal boot: text lines plus @baud N, @delay 250ms, @bytes 48 ff, @reset [cause], @halt.")
+        var bootScript: String?
 
         @Option(help: "Write the flash image here when stopping.")
         var save: String?
@@ -44,7 +51,9 @@ extension Esprig {
                       let chip = Chip(rawValue: chipName) else {
                     throw CLIFailure(code: "usage", message: "'\(board)' is not a simulated board", hint: "use sim://esp8266 or sim://esp32", status: ExitStatus.usage)
                 }
-                let simBoard = try SimulatedBoard(options: SimulatorOptions(chip: chip, query: query))
+                var options = try SimulatorOptions(chip: chip, query: query)
+                if let bootScript { options.bootScriptPath = bootScript }
+                let simBoard = try SimulatedBoard(options: options)
                 let server = try SimulatorServer(board: simBoard, endpoint: pty ? .pty(linkPath: link) : .tcp(port: tcp ?? 0))
                 try server.start()
                 if json {
@@ -53,7 +62,11 @@ extension Esprig {
                     print("Serving simulated \(chip.spec.displayName) on \(server.address)")
                 }
                 fflush(nil)
-                waitForTerminationSignal()
+                waitForTerminationSignal(reset: { download in
+                    server.setLines(dtr: false, rts: true)
+                    server.setLines(dtr: download, rts: false)
+                    if download { server.setLines(dtr: false, rts: false) }
+                })
                 server.stop()
                 if let save {
                     try simBoard.saveFlash(to: save)
@@ -66,14 +79,17 @@ extension Esprig {
     }
 }
 
-/// Blocks until SIGINT or SIGTERM arrives.
-private func waitForTerminationSignal() {
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
+/// Blocks until SIGINT or SIGTERM arrives; SIGUSR1/SIGUSR2 call `reset` (download: false/true).
+private func waitForTerminationSignal(reset: @escaping @Sendable (Bool) -> Void) {
     let semaphore = DispatchSemaphore(value: 0)
-    let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+    let actions: [(Int32, @Sendable () -> Void)] = [
+        (SIGINT, { semaphore.signal() }), (SIGTERM, { semaphore.signal() }),
+        (SIGUSR1, { reset(false) }), (SIGUSR2, { reset(true) }),
+    ]
+    let sources = actions.map { sig, action -> DispatchSourceSignal in
+        signal(sig, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler { semaphore.signal() }
+        source.setEventHandler(handler: action)
         source.resume()
         return source
     }

@@ -1,0 +1,178 @@
+import ArgumentParser
+import EsprigFirmware
+import EsprigMonitor
+import EsprigProfiles
+import EsprigProtocol
+import EsprigTransport
+import Foundation
+
+/// `esprig monitor` once its options are resolved: the port, the session, the sinks, the keyboard.
+struct MonitorSetup {
+    let command: Esprig.Monitor
+    let portName: String
+    let opened: OpenedPort
+    let settings: MonitorSettings
+    let until: LinePattern?
+    let failOn: LinePattern?
+    let logPath: String?
+
+    init(command: Esprig.Monitor, environment: [String: String]) throws {
+        self.command = command
+        var profile: ResolvedProfile?
+        if let name = command.profile {
+            let directory = command.profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
+            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            profile = try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
+        }
+        let chip = command.connection.chip.chip ?? profile?.chip ?? .esp8266
+        var settings = MonitorSettings(chip: chip, appBaud: command.connection.baud ?? profile?.monitor.baud ?? 115_200)
+        settings.reconnect = !command.noReconnect
+        if let elf = command.elf ?? profile?.firmware?.artifact(named: "elf") {
+            guard FileManager.default.fileExists(atPath: elf) else {
+                throw CLIFailure(code: "input", message: "no such ELF file: \(elf)",
+                                 hint: command.elf == nil ? "build the profile first (esprig build --profile \(command.profile ?? ""))" : "check the --elf path",
+                                 status: ExitStatus.usage)
+            }
+            settings.resolver = Addr2LineResolver(chip: chip, elf: elf, runner: SubprocessRunner(baseEnvironment: environment))
+        } else {
+            settings.resolverMissingNote = "addresses not resolved: pass --elf FILE or --profile NAME"
+        }
+        self.settings = settings
+        do {
+            until = try command.until.map(LinePattern.init)
+            failOn = try command.failOn.map(LinePattern.init)
+        } catch let error as MonitorError {
+            throw CLIFailure(code: "usage", message: error.message, hint: error.hint, status: ExitStatus.usage)
+        }
+        if let option = command.connection.port, !option.isEmpty {
+            portName = option
+        } else if let env = environment["ESPRIG_PORT"], !env.isEmpty {
+            portName = env
+        } else if let profilePort = profile?.port, profilePort != .auto {
+            portName = profilePort.description
+        } else {
+            portName = try PortFactory.resolve(nil, environment: environment)
+        }
+        opened = try PortFactory.open(portName, baud: settings.appBaud)
+        logPath = command.log
+    }
+
+    func run() throws -> MonitorOutcome {
+        let session = MonitorSession(port: opened.port, settings: settings, reopen: reopener())
+        let logSink = LogFileSink()
+        if let logPath { try logSink.start(path: logPath) }
+        let style: TimestampStyle = command.relativeTimestamps ? .elapsed : .wall
+        let renderer = TextRenderer(output: FileDescriptorOutput(), timestamps: command.timestamps || command.relativeTimestamps ? style : .off,
+                                    color: TextRenderer.wantsColor(fd: STDOUT_FILENO))
+        let json = command.output.json ? JSONEventWriter(output: FileDescriptorOutput()) : nil
+        let sink = MonitorTee([json ?? renderer, logSink])
+
+        // Ctrl+C / SIGTERM end the run cleanly (terminal restored, log closed).
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { session.stop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        let terminal = command.output.json ? nil : RawTerminal()
+        let keyboard = terminal.map { _ in KeyboardReader() }
+        if let keyboard {
+            let controller = KeyController(session: session, renderer: renderer, log: logSink, style: style, logPath: logPath)
+            keyboard.start { controller.handle($0) }
+            renderer.handle(.note("esprig monitor on \(portName) at \(settings.appBaud) baud · " + MonitorKeys.helpText,
+                                  elapsed: .zero, wallTime: Date()))
+        }
+        if !command.noReset { session.resetBoard() }
+        let outcome = session.run(until: until, failOn: failOn, timeout: command.timeout.map { .milliseconds(Int64($0 * 1000)) }, sink: sink)
+        keyboard?.stop()
+        terminal?.restore()
+        session.port.close()
+        try? opened.close()
+        logSink.stop()
+        report(outcome, json: json)
+        return outcome
+    }
+
+    /// Reopens the same device: through its /dev/serial/by-id link when it has one (the
+    /// kernel name may change on replug), else the same path. Simulated boards are not reopened.
+    private func reopener() -> (@Sendable () throws -> any SerialPort)? {
+        guard case .device(let path) = opened.address else { return nil }
+        let stable = DeviceIdentity.stablePath(for: path)
+        let baud = settings.appBaud
+        return { try TermiosPort(path: stable, baud: baud) }
+    }
+
+    private func report(_ outcome: MonitorOutcome, json: JSONEventWriter?) {
+        if let json { json.finish(outcome); return }
+        let message: String?
+        switch outcome.reason {
+        case .matched: message = "--until matched: \(outcome.matchedLine ?? "")"
+        case .failed: message = "--fail-on matched: \(outcome.matchedLine ?? "")"
+        case .timedOut: message = "timed out after \(command.timeout.map { "\($0)" } ?? "?") s" + (until.map { " waiting for /\($0.source)/" } ?? "")
+        case .disconnected: message = "the port went away (reconnect is off)"
+        case .stopped: message = nil
+        }
+        if let message { FileHandle.standardError.write(Data("esprig monitor: \(message)\n".utf8)) }
+    }
+}
+
+/// Turns keys into session actions (runs on the keyboard thread).
+private final class KeyController: @unchecked Sendable {
+    private let session: MonitorSession
+    private let renderer: TextRenderer
+    private let log: LogFileSink
+    private let style: TimestampStyle
+    private let logPath: String?
+    private let lock = NSLock()
+    private var keys = MonitorKeys()
+
+    init(session: MonitorSession, renderer: TextRenderer, log: LogFileSink, style: TimestampStyle, logPath: String?) {
+        self.session = session
+        self.renderer = renderer
+        self.log = log
+        self.style = style
+        self.logPath = logPath
+    }
+
+    func handle(_ bytes: [UInt8]) {
+        let actions = lock.withLock { keys.feed(bytes) }
+        for action in actions {
+            switch action {
+            case .send(let data): session.send(data)
+            case .reset: session.resetBoard()
+            case .resetIntoBootloader: session.resetBoard(bootloader: true)
+            case .toggleTimestamps:
+                renderer.timestamps = renderer.timestamps == .off ? style : .off
+                note("timestamps \(renderer.timestamps == .off ? "off" : "on")")
+            case .toggleLog:
+                if log.isLogging {
+                    let path = log.path ?? ""
+                    log.stop()
+                    note("log file \(path) closed")
+                } else {
+                    let path = logPath ?? "esprig-monitor-\(Self.stamp()).log"
+                    do {
+                        try log.start(path: path)
+                        note("logging to \(path)")
+                    } catch {
+                        note("\(error)")
+                    }
+                }
+            case .help: note(MonitorKeys.helpText)
+            case .quit: session.stop()
+            }
+        }
+    }
+
+    private func note(_ text: String) { renderer.handle(.note(text, elapsed: .zero, wallTime: Date())) }
+
+    private static func stamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: Date())
+    }
+}
