@@ -218,3 +218,44 @@ extension BenchCommandTests {
         }
     }
 }
+
+extension BenchCommandTests {
+    @Test("bad input is refused before any board is touched, exit 1; doctor errors stop the bench, exit 2")
+    func refusals() throws {
+        try "extends = \"demo\"\n\n[certs]\nca = \"bench-ca.crt\"\n".write(toFile: directory.file("Profiles/nokey.toml"), atomically: true, encoding: .utf8)
+        try "extends = \"bench\"\n\n[flash]\nca_sector = 0x76\n".write(toFile: directory.file("Profiles/wrongsector.toml"), atomically: true, encoding: .utf8)
+        let one = port(1)
+        let cases: [(args: [String], status: Int32, message: String)] = [
+            (["--profile", "bench", "--ports", "\(one),\(one)"], 1, "listed twice"),
+            (["--profile", "bench", "--ports", "\(one),"], 1, "empty entry"),
+            (["--profile", "bench", "--ports", "/dev/null,flash"], 1, "'flash' is not a port"),
+            (["--profile", "bench", "--ports", one, "--serial", "GH-%s"], 1, "exactly one %d"),
+            (["--profile", "bench", "--ports", one, "--parallel", "0"], 1, "--parallel"),
+            (["--profile", "bench", "--ports", one, "--watch-timeout", "3"], 1, "--watch-timeout needs --watch"),
+            (["--profile", "nokey", "--ports", one], 1, "ca_key"),
+            (["--profile", "wrongsector", "--ports", one], 2, "doctor: 1 error finding"),
+        ]
+        for (args, status, message) in cases {
+            let result = try esprig.run(["bench", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath] + args, timeout: .seconds(300))
+            #expect(result.status == status, "\(args): \(result.output)")
+            #expect(result.output.contains(message), "\(args): \(result.output)")
+            #expect(!FileManager.default.fileExists(atPath: directory.file("board1.bin")), "\(args) touched the board")
+        }
+    }
+
+    @Test("--watch provisions the listed boards, keeps running until --watch-timeout, then summarises; --serial numbers the boards")
+    func watchUntilTimeout() throws {
+        let started = ContinuousClock.now
+        let result = try esprig.run(["bench", "--profile", "bench", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath,
+                                     "--ports", [port(1), port(2)].joined(separator: ","), "--serial", "GH-%04d", "--serial-start", "7",
+                                     "--watch", "--watch-timeout", "3"], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(ContinuousClock.now - started >= .seconds(3))
+        #expect(result.output.contains("bench: 2 boards: 2 passed, 0 already provisioned, 0 failed"), "\(result.output)")
+        // Plain lines, each prefixed with its port.
+        #expect(result.output.contains("[\(port(1))] passed in"), "\(result.output)")
+        let ledger = try SQLiteLedger(path: ledgerPath)
+        let serials = try ledger.boards(profile: "bench").compactMap { $0.allocated["serial"] }
+        #expect(Set(serials) == ["GH-0007", "GH-0008"], "\(serials)")
+    }
+}
