@@ -36,15 +36,17 @@ final class BenchTable: BenchSink, @unchecked Sendable {
             dirty = false
             let width = Int(terminalWidth())
             var text = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-            let lines = Self.render(rows).map { String($0.prefix(max(20, width - 1))) }
+            let lines = Self.render(rows, width: width).map { String($0.prefix(max(20, width - 1))) }
             for line in lines { text += "\r\u{1B}[2K" + line + "\n" }
             drawnLines = lines.count
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
 
-    static func render(_ rows: [BenchRowState]) -> [String] {
-        let portWidth = min(48, max(4, rows.map { $0.port.count }.max() ?? 4))
+    /// The port column gives way first on a narrow terminal, keeping 24 columns for the result.
+    static func render(_ rows: [BenchRowState], width: Int) -> [String] {
+        let room = max(12, width - (17 + 9 + 22 + 8) - 24)
+        let portWidth = min(room, 48, max(4, rows.map { $0.port.count }.max() ?? 4))
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
         }
