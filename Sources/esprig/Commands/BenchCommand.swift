@@ -81,7 +81,9 @@ extension Esprig {
                     let stop = BenchStop(timeout: watchTimeout)
                     // udevd's events when it runs; rescanning otherwise (containers, CI).
                     let source: any HotplugSource
-                    if let monitor = try? HotplugMonitor(source: .udev) {
+                    if let devices = setup.deviceDirectory {
+                        do { source = try PollingHotplugSource(source: devices, interval: .milliseconds(100)) } catch { throw CLIFailure(error) }
+                    } else if let monitor = try? HotplugMonitor(source: .udev) {
                         source = monitor
                     } else {
                         do { source = try PollingHotplugSource() } catch { throw CLIFailure(error) }

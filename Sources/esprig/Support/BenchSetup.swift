@@ -2,6 +2,7 @@ import Foundation
 import EsprigCerts
 import EsprigLedger
 import EsprigLoader
+import EsprigPorts
 import EsprigProfiles
 
 /// Everything done once before any board: the profile checked by doctor, the identity maker,
@@ -13,6 +14,8 @@ struct BenchSetup {
         var context: BenchContext
         var ports: [BenchPort]
         var ledgerPath: String
+        /// ESPRIG_BENCH_DEVICES: ports from files instead of udev (tests).
+        var deviceDirectory: BenchDeviceDirectory?
     }
 
     func make() throws -> Made {
@@ -41,8 +44,9 @@ struct BenchSetup {
         let identity = try runStep("identity", status: ExitStatus.usage) {
             try BenchIdentity(profile: profile, clientIDFormat: input.clientID, serial: serial)
         }
+        let devices = environment["ESPRIG_BENCH_DEVICES"].flatMap { $0.isEmpty ? nil : BenchDeviceDirectory(directory: $0) }
         let ports = try runStep("ports", status: ExitStatus.usage) {
-            try BenchPorts.resolve(command.ports, allowNone: command.watch)
+            try BenchPorts.resolve(command.ports, scanner: PortScanner(source: devices ?? UdevDeviceSource()), allowNone: command.watch)
         }
         let ledgerPath = command.ledgerOptions.path(environment: environment)
         let ledger = try runStep("ledger", status: ExitStatus.device) { try SQLiteLedger(path: ledgerPath) }
@@ -68,6 +72,6 @@ struct BenchSetup {
         let context = BenchContext(profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
                                    flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger,
                                    options: options, after: command.connection.after, reprovision: command.reprovision)
-        return Made(context: context, ports: ports, ledgerPath: ledgerPath)
+        return Made(context: context, ports: ports, ledgerPath: ledgerPath, deviceDirectory: devices)
     }
 }
