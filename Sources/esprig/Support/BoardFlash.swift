@@ -9,6 +9,8 @@ struct BoardFlash {
     let portName: String
     let options: SessionOptions
     let after: AfterAction
+    /// False when the caller resets the board itself afterwards (the monitor does).
+    var announceReset = true
     let reporter: Reporter
 
     struct Outcome {
@@ -68,7 +70,7 @@ struct BoardFlash {
         }
 
         try runStep("reset") { try session.finish(after) }
-        reporter.say("reset: \(after.rawValue)")
+        if announceReset { reporter.say("reset: \(after.rawValue)") }
         handedOver = true
         return Outcome(info: session.info, isStub: session.connection.isStub, writes: writes, results: results, opened: opened)
     }
