@@ -231,3 +231,27 @@ extension FlashProfileTests {
         #expect(dry.output.contains("already holds the profile's"), "\(dry.output)")
     }
 }
+
+extension FlashProfileTests {
+    @Test("flash runs doctor first: a client key too small for the broker stops it (exit 2) before the board is touched")
+    func doctorBeforeFlash() throws {
+        let openssl = ToolRunner(executable: "/usr/bin/openssl")
+        let made = try openssl.run(["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-subj", "/CN=esprig_0076815E", "-days", "30",
+                                    "-keyout", directory.file("weak.key"), "-out", directory.file("weak.crt")], timeout: .seconds(60))
+        try #require(made.status == 0, "\(made.output)")
+        try "extends = \"demo\"\n\n[certs]\nca = \"weak.crt\"\nclient_cert = \"weak.crt\"\nclient_key = \"weak.key\"\n"
+            .write(toFile: directory.file("Profiles/weak.toml"), atomically: true, encoding: .utf8)
+        let state = directory.file("doctor-board.bin")
+        let result = try flash(["--json"], profile: "weak", port: port(state: "doctor-board.bin"))
+        #expect(result.status == 2, "\(result.output)")
+        // Findings go to stderr as warnings; the JSON result is the line that starts with "{".
+        let json = try #require(result.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let error = object?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "doctor", "\(result.output)")
+        #expect(result.output.contains("[rsa-key-too-small]"), "the finding is shown: \(result.output)")
+        #expect((error?["message"] as? String ?? "").contains("rsa-key-too-small"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: state), "the board must not have been touched")
+        #expect(!result.output.contains("PRIVATE KEY"), "no key material in the output")
+    }
+}
