@@ -3,7 +3,7 @@
 
 Each board is an in-process simulated ESP8266 (`sim://esp8266?timing=uart,flash&mac=...`) with
 the UART and flash timing models on, so a write takes as long as on real hardware at the
-profile's baud. Runs the demo profile (built once, outside the timing) with a CA made for the
+profile's baud, and the demo's boot output is replayed for the monitor step. Runs the demo profile (built once, outside the timing) with a CA made for the
 run: first `--ports` with one board, then with 8 boards and `--parallel 8`, each on a fresh
 ledger and fresh boards. Prints both wall times, the ratio (target <= 1.3) and the CPU time
 (user + system) of each run.
@@ -42,6 +42,7 @@ def run_bench(esprig, tmp, boards, tag):
     os.makedirs(work)
     ports = ",".join(
         f"sim://esp8266?timing=uart,flash&mac=18:fe:34:00:{boards:02x}:{n:02x}&state={work}/board{n}.bin"
+        f"&boot-script={tmp}/Firmware/esp8266-demo/sim-boot.txt"
         for n in range(1, boards + 1))
     args = [esprig, "bench", "--profile", "benchmark", "--profiles-dir", os.path.join(tmp, "Profiles"),
             "--ledger", os.path.join(work, "ledger.sqlite"), "--ports", ports, "--parallel", str(boards), "--no-progress"]

@@ -28,19 +28,4 @@ if [[ ! -x .venv/bin/esptool ]] || ! .venv/bin/esptool version 2>/dev/null | gre
     .venv/bin/pip install -q --disable-pip-version-check "esptool==$ESPTOOL_VERSION"
 fi
 
-# A demo image for the README's first command: an ESP8266 app-sized file of firmware-like
-# (compressible, not trivial) bytes, generated, not downloaded.
-mkdir -p .sim
-if [[ ! -f .sim/demo-app.bin ]]; then
-    python3 - <<'PY'
-import random
-rng = random.Random(8266)
-words = [rng.randrange(1 << 32) for _ in range(512)]
-out = bytearray()
-while len(out) < 300 * 1024:
-    w = words[rng.randrange(len(words))] if rng.random() < 0.7 else rng.randrange(1 << 32)
-    out += w.to_bytes(4, "little")
-open(".sim/demo-app.bin", "wb").write(bytes(out[: 300 * 1024]))
-PY
-fi
 echo "setup: ok (esptool $ESPTOOL_VERSION in .venv)"

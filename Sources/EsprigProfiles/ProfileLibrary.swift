@@ -412,15 +412,17 @@ struct Resolver {
 
         // monitor
         let monitorBaud = try checkedBaud(["monitor", "baud"]) ?? baud
-        var success: String?
-        if let (pattern, location) = try text(["monitor", "success"]) {
+        func pattern(_ key: String, example: String) throws(ProfileError) -> String? {
+            guard let (pattern, location) = try text(["monitor", key]) else { return nil }
             do {
                 _ = try NSRegularExpression(pattern: pattern)
             } catch {
-                throw invalid(["monitor", "success"], "is not a valid regular expression: \(pattern)", hint: "NSRegularExpression (ICU) syntax, e.g. \"esprig-demo: ready\"", at: location)
+                throw invalid(["monitor", key], "is not a valid regular expression: \(pattern)", hint: "NSRegularExpression (ICU) syntax, e.g. \"\(example)\"", at: location)
             }
-            success = pattern
+            return pattern
         }
+        let success = try pattern("success", example: "esprig-demo: ready")
+        let fail = try pattern("fail", example: "Exception \\(|Fatal exception")
         var timeout = 30.0
         if let located = node(at: ["monitor", "timeout"]) {
             switch located.node {
@@ -453,7 +455,7 @@ struct Resolver {
         return ResolvedProfile(
             name: leaf.name, sourceFile: leaf.path, files: files, root: root, description: description,
             chip: chip, port: port, baud: baud, firmware: firmware, config: config, certs: certs, flash: flash, broker: broker,
-            monitor: MonitorSpec(baud: monitorBaud, success: success, timeout: timeout),
+            monitor: MonitorSpec(baud: monitorBaud, success: success, fail: fail, timeout: timeout),
             warnings: warnings, locations: locations, secretKeys: secrets)
     }
 

@@ -112,6 +112,7 @@ indirect enum Shape: Sendable {
         ("monitor", .table([
             ("baud", .integer),
             ("success", .string),
+            ("fail", .string),
             ("timeout", .number),
         ])),
     ])

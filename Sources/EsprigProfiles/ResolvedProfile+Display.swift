@@ -74,6 +74,7 @@ extension ResolvedProfile {
         add("broker.device_key", broker.deviceKey)
         add("monitor.baud", String(monitor.baud))
         add("monitor.success", monitor.success)
+        add("monitor.fail", monitor.fail)
         add("monitor.timeout", monitor.timeout == monitor.timeout.rounded() ? String(Int(monitor.timeout)) : String(monitor.timeout))
         return out
     }

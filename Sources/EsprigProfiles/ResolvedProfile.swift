@@ -185,6 +185,8 @@ public struct MonitorSpec: Sendable, Hashable {
     public var baud: Int
     /// A regular expression (NSRegularExpression syntax) that ends the monitor successfully.
     public var success: String?
+    /// A regular expression that ends the monitor with a failure (a crash, an error line).
+    public var fail: String?
     /// Seconds to wait for `success`.
     public var timeout: Double
 }

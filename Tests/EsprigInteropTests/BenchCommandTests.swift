@@ -44,10 +44,12 @@ struct BenchCommandTests {
     static func clientID(_ board: Int) -> String { String(format: "esprig_00A1B2%02X", board) }
 
     func port(_ board: Int, extra: String = "") -> String {
-        "sim://esp8266?mac=\(Self.mac(board))&state=\(directory.file("board\(board).bin"))" + extra
+        // The boot script makes the simulated board print what the demo prints, for the monitor step.
+        "sim://esp8266?mac=\(Self.mac(board))&state=\(directory.file("board\(board).bin"))&boot-script=\(bootScript)" + extra
     }
 
     var ledgerPath: String { directory.file("ledger.sqlite") }
+    var bootScript: String { directory.file("Firmware/esp8266-demo/sim-boot.txt") }
 
     func bench(_ ports: [String], _ extra: [String] = []) throws -> (status: Int32, output: String, report: [String: Any]?) {
         let result = try esprig.run(["bench", "--profile", "bench", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath,
@@ -103,7 +105,7 @@ struct BenchCommandTests {
             let attempt = try #require(record.attempts.last)
             #expect(attempt.certificateSHA256 == Self.hex(EsprigCodecs.SHA256.digest(facts.der)))
             #expect(attempt.certificateSerial == Self.hex(facts.serialNumber))
-            #expect(attempt.steps.map(\.name) == ["connect", "identity", "plan", "write", "reset", "verify", "close"])
+            #expect(attempt.steps.map(\.name) == ["connect", "identity", "plan", "write", "reset", "verify", "monitor", "close"])
             #expect(Set(attempt.firmwareHashes.keys) == ["demo.elf @0x00000000", "demo.elf @0x00010000", "esp_ca_cert.bin"], "\(attempt.firmwareHashes)")
             #expect(attempt.firmwareHashes["esp_ca_cert.bin"] == Self.hex(EsprigCodecs.SHA256.digest(caSector)))
             #expect(Array(image[0x77000..<0x77000 + caSector.count]) == caSector)

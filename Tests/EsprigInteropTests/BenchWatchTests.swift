@@ -12,8 +12,8 @@ extension BenchCommandTests {
     final class PluggedBoard {
         let server: SimulatorServer
         let portFile: String
-        init(mac: String, link: String, devices: String, name: String, timed: Bool) throws {
-            var options = try SimulatorOptions(chip: .esp8266, query: ["mac": mac])
+        init(mac: String, link: String, devices: String, name: String, timed: Bool, bootScript: String) throws {
+            var options = try SimulatorOptions(chip: .esp8266, query: ["mac": mac, "boot-script": bootScript])
             options.uartTiming = timed
             options.flashTiming = timed
             server = try SimulatorServer(board: try SimulatedBoard(options: options), endpoint: .pty(linkPath: link))
@@ -37,7 +37,9 @@ extension BenchCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: esprig.executable)
         process.arguments = ["bench", "--profile", "bench", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath,
-                             "--ports", "auto", "--watch", "--watch-timeout", "300", "--baud", "115200"]
+                             "--ports", "auto", "--watch", "--watch-timeout", "300", "--baud", "115200",
+                             // A pty carries no DTR/RTS, so the monitor could not reset a pty-served board into its app.
+                             "--no-monitor"]
         var environment = ProcessInfo.processInfo.environment
         environment["ESPRIG_BENCH_DEVICES"] = devices
         process.environment = environment
@@ -60,18 +62,18 @@ extension BenchCommandTests {
 
         #expect(waitFor("watching for boards"), "\(log_)")
         let linkA = directory.file("ttyA"), linkB = directory.file("ttyB")
-        let a = try PluggedBoard(mac: Self.mac(1), link: linkA, devices: devices, name: "A0001", timed: false)
+        let a = try PluggedBoard(mac: Self.mac(1), link: linkA, devices: devices, name: "A0001", timed: false, bootScript: bootScript)
         defer { a.unplug() }
         #expect(waitFor("[\(linkA)] passed in"), "\(log_)")
 
         // B, timed at 115200 baud, is unplugged once it is connected.
-        let b = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: true)
+        let b = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: true, bootScript: bootScript)
         #expect(waitFor("[\(linkB)] connect:"), "\(log_)")
         b.unplug()
         #expect(waitFor("[\(linkB)] FAILED"), "\(log_)")
 
         // It comes back (same port, same board): a clean new attempt that passes.
-        let again = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: false)
+        let again = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: false, bootScript: bootScript)
         defer { again.unplug() }
         #expect(waitFor("[\(linkB)] passed in"), "\(log_)")
 
@@ -88,6 +90,7 @@ extension BenchCommandTests {
         #expect(boardB.attempts.map(\.result) == [.failed, .passed], "\(boardB.attempts)")
         #expect(boardB.attempts.first?.port.usbSerial == "B0002")
         #expect(boardB.attempts.first?.steps.last?.status == .failed)
+        #expect(boardB.attempts.first?.error?.contains("disconnected") == true, "\(boardB.attempts.first?.error ?? "")")
         #expect(log_.contains("[\(linkB)] unplugged"), "\(log_)")
         let sector = Array(again.server.withBoard { $0.flash }[0x78000..<0x79000])
         #expect(try certificate(inSector: sector).subjectCommonName == Self.clientID(2))

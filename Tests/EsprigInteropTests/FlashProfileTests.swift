@@ -25,10 +25,14 @@ struct FlashProfileTests {
         }
     }
 
-    func flash(_ extra: [String] = []) throws -> (status: Int32, output: String) {
-        let state = directory.file("board.bin")
-        return try esprig.run(["flash", "--profile", "demo", "--profiles-dir", directory.file("Profiles"),
-                               "--port", "sim://esp8266?state=\(state)"] + extra, timeout: .seconds(300))
+    /// The simulated board, persisted in `state`, replaying `script` after each reset.
+    func port(state: String = "board.bin", script: String? = nil) -> String {
+        "sim://esp8266?state=\(directory.file(state))&boot-script=\(script ?? directory.file("Firmware/esp8266-demo/sim-boot.txt"))"
+    }
+
+    func flash(_ extra: [String] = [], profile: String = "demo", port: String? = nil) throws -> (status: Int32, output: String) {
+        try esprig.run(["flash", "--profile", profile, "--profiles-dir", directory.file("Profiles"),
+                        "--port", port ?? self.port()] + extra, timeout: .seconds(300))
     }
 
     func bytes(_ path: String) throws -> [UInt8] {
@@ -42,7 +46,8 @@ struct FlashProfileTests {
         let first = try flash()
         #expect(first.status == 0, "\(first.output)")
         for line in ["profile: demo", "config:", "build: built", "image:", "plan: 2 regions", "connect:", "write: 2 written",
-                     "verify: 2 written regions verified", "reset:", "monitor: not implemented yet (issue 5)"] {
+                     "verify: 2 written regions verified", "reset: by the monitor", "rst cause:2, boot mode:(3,6)", "load 0x3ffe8000",
+                     "esprig-demo: booted", "esprig-demo: ready", "monitor: matched \"esprig-demo: ready\""] {
             #expect(first.output.contains(line), "missing '\(line)' in:\n\(first.output)")
         }
 
@@ -138,7 +143,7 @@ extension FlashProfileTests {
         try profile.write(toFile: directory.file("Profiles/withcerts.toml"), atomically: true, encoding: .utf8)
         let state = directory.file("certs-board.bin")
         let result = try esprig.run(["flash", "--profile", "withcerts", "--profiles-dir", directory.file("Profiles"),
-                                     "--port", "sim://esp8266?state=\(state)"], timeout: .seconds(300))
+                                     "--port", "sim://esp8266?state=\(state)", "--no-monitor"], timeout: .seconds(300))
         #expect(result.status == 0, "\(result.output)")
         let flash = try bytes(state)
         let certificate = try bytes(directory.file("client.der")), key = try bytes(directory.file("key.der"))
@@ -169,5 +174,84 @@ extension FlashProfileTests {
             #expect(result.output.contains("mqtt_config.h:"), "names the header line: \(result.output)")
             #expect(!FileManager.default.fileExists(atPath: state), "the board must not have been touched")
         }
+    }
+}
+
+extension FlashProfileTests {
+    @Test("the monitor step fails the flash (exit 2) on a timeout or a fail-pattern line, naming the profile line; --no-monitor skips it")
+    func monitorOutcomes() throws {
+        let silent = directory.file("silent.txt"), crashing = directory.file("crash.txt")
+        try "@baud 74880\nesprig-demo: booted\n@halt\n".write(toFile: silent, atomically: true, encoding: .utf8)
+        try "@baud 74880\nesprig-demo: booted\nFatal exception 28(LoadProhibitedCause):\n@halt\n".write(toFile: crashing, atomically: true, encoding: .utf8)
+        try "extends = \"demo\"\n\n[monitor]\ntimeout = 1.5\nfail = \"Fatal exception\"\n".write(toFile: directory.file("Profiles/watched.toml"), atomically: true, encoding: .utf8)
+
+        let timedOut = try flash(["--json"], profile: "watched", port: port(state: "m.bin", script: silent))
+        #expect(timedOut.status == 2, "\(timedOut.output)")
+        let error = (try JSONSerialization.jsonObject(with: Data(timedOut.output.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "monitor-timeout", "\(timedOut.output)")
+        let message = error?["message"] as? String ?? ""
+        #expect(message.hasPrefix("monitor: no line matched"), "\(message)")
+        #expect(message.contains("watched.toml:4") && message.contains("esprig-demo: booted"), "\(message)")
+
+        let failed = try flash([], profile: "watched", port: port(state: "m.bin", script: crashing))
+        #expect(failed.status == 2, "\(failed.output)")
+        #expect(failed.output.contains("Fatal exception 28(LoadProhibitedCause):"), "the board's line is shown: \(failed.output)")
+        #expect(failed.output.contains("matches [monitor] fail /Fatal exception/"), "\(failed.output)")
+        #expect(failed.output.contains("write: 0 written, 2 skipped"), "the board was flashed before: \(failed.output)")
+
+        let skipped = try flash(["--no-monitor"], profile: "watched", port: port(state: "m.bin", script: crashing))
+        #expect(skipped.status == 0, "\(skipped.output)")
+        #expect(skipped.output.contains("monitor: skipped (--no-monitor)"), "\(skipped.output)")
+        #expect(!skipped.output.contains("Fatal exception"), "\(skipped.output)")
+    }
+
+    @Test("the simulator's replay of the demo's boot output matches the committed header and the demo profile")
+    func bootTranscriptIsCurrent() throws {
+        let transcript = try String(contentsOfFile: FirmwareBuild.directory + "/sim-boot.txt", encoding: .utf8)
+        let header = try String(contentsOfFile: FirmwareBuild.directory + "/include/mqtt_config.h", encoding: .utf8)
+        func define(_ name: String) throws -> String {
+            let line = try #require(header.split(separator: "\n").first { $0.hasPrefix("#define \(name)\t") || $0.hasPrefix("#define \(name) ") })
+            let value = line.dropFirst("#define \(name)".count).drop { $0 == " " || $0 == "\t" }
+            let text = value.hasPrefix("\"") ? String(value.dropFirst().prefix { $0 != "\"" }) : String(value.prefix { !$0.isWhitespace })
+            return text
+        }
+        let holder = try #require(UInt32(try define("CFG_HOLDER").dropFirst(2), radix: 16))
+        for expected in [
+            String(format: "config CFG_HOLDER=0x%08x CFG_LOCATION=%@", holder, try define("CFG_LOCATION")),
+            "config MQTT_HOST=\(try define("MQTT_HOST")) MQTT_PORT=\(try define("MQTT_PORT"))",
+            "config MQTT_CLIENT_ID=\(try define("MQTT_CLIENT_ID")) chip_id=0x0076815e",
+            "config MQTT_USER=\(try define("MQTT_USER")) MQTT_PASS=<masked, \(try define("MQTT_PASS").count) chars>",
+            "config STA_SSID=\(try define("STA_SSID")) STA_PASS=<masked, \(try define("STA_PASS").count) chars> STA_TYPE=3",
+            "config DEFAULT_SECURITY=0 CA_CERT_FLASH_ADDRESS=\(try define("CA_CERT_FLASH_ADDRESS")) CLIENT_CERT_FLASH_ADDRESS=\(try define("CLIENT_CERT_FLASH_ADDRESS"))",
+        ] {
+            #expect(transcript.contains(expected + "\n"), "sim-boot.txt lacks: \(expected)")
+        }
+        // The demo profile leaves the committed header as it is, so the replay stays true after a flash.
+        let dry = try esprig.run(["flash", "--profile", "demo", "--profiles-dir", PackagePaths.root + "/Profiles", "--dry-run"], timeout: .seconds(60))
+        #expect(dry.output.contains("already holds the profile's"), "\(dry.output)")
+    }
+}
+
+extension FlashProfileTests {
+    @Test("flash runs doctor first: a client key too small for the broker stops it (exit 2) before the board is touched")
+    func doctorBeforeFlash() throws {
+        let openssl = ToolRunner(executable: "/usr/bin/openssl")
+        let made = try openssl.run(["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-subj", "/CN=esprig_0076815E", "-days", "30",
+                                    "-keyout", directory.file("weak.key"), "-out", directory.file("weak.crt")], timeout: .seconds(60))
+        try #require(made.status == 0, "\(made.output)")
+        try "extends = \"demo\"\n\n[certs]\nca = \"weak.crt\"\nclient_cert = \"weak.crt\"\nclient_key = \"weak.key\"\n"
+            .write(toFile: directory.file("Profiles/weak.toml"), atomically: true, encoding: .utf8)
+        let state = directory.file("doctor-board.bin")
+        let result = try flash(["--json"], profile: "weak", port: port(state: "doctor-board.bin"))
+        #expect(result.status == 2, "\(result.output)")
+        // Findings go to stderr as warnings; the JSON result is the line that starts with "{".
+        let json = try #require(result.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let error = object?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "doctor", "\(result.output)")
+        #expect(result.output.contains("[rsa-key-too-small]"), "the finding is shown: \(result.output)")
+        #expect((error?["message"] as? String ?? "").contains("rsa-key-too-small"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: state), "the board must not have been touched")
+        #expect(!result.output.contains("PRIVATE KEY"), "no key material in the output")
     }
 }

@@ -15,7 +15,8 @@ extension Esprig {
             The firmware is built once (the steps of `flash --profile`) and the profile's certificates checked \
             (doctor); then every port is provisioned concurrently, at most --parallel at a time: connect, identity \
             (the client id the board's chip id implies, a device certificate with that CN signed by the profile's \
-            CA, packed into the client-cert sector), write, verify (MD5), reset. Every step is recorded in the \
+            CA, packed into the client-cert sector), write, verify (MD5), reset, then the board's serial output is \
+            watched until the profile's [monitor] success pattern (a fail pattern or the timeout fails the board). Every step is recorded in the \
             ledger before and after it runs; a board the ledger holds as passed is skipped, so a rerun provisions \
             only the boards that did not pass. --watch keeps running and provisions boards as they are plugged in. \
             Exit codes: 0 every board passed (or was already provisioned), 1 bad usage or input, 2 a board failed \
@@ -46,6 +47,9 @@ extension Esprig {
 
         @Option(help: "The first number --serial hands out.")
         var serialStart: Int64 = 1
+
+        @Flag(help: "End each board after its reset, without watching its serial output for [monitor] success.")
+        var noMonitor = false
 
         @Flag(help: "Provision boards again even when the ledger holds them as passed (same client id, new certificate).")
         var reprovision = false

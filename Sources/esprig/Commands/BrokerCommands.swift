@@ -92,19 +92,3 @@ extension Esprig.Broker {
         }
     }
 }
-
-/// Resolves a profile by name for a command, failing with exit 1 and file:line.
-func loadProfile(_ name: String, profilesDir: String?, json: Bool) throws -> ResolvedProfile {
-    let environment = ProcessInfo.processInfo.environment
-    let directory = absolutePath(profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles")
-    do {
-        return try ProfileLibrary(directory: directory).resolve(name, environment: environment)
-    } catch {
-        let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-        throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage).exit(json: json)
-    }
-}
-
-func absolutePath(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-}

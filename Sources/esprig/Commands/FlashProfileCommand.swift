@@ -9,10 +9,12 @@ extension Esprig {
         static let configuration = CommandConfiguration(
             abstract: "Build and flash a board profile (Profiles/NAME.toml): config header, build, image, plan, write, verify, reset.",
             discussion: """
-            Steps: profile, config, build, image, plan, connect, write, verify, reset. Regions the flash already \
+            Steps: profile, config, build, image, plan, doctor, connect, write, verify, reset, monitor. Regions the flash already \
             holds are skipped. --dry-run stops after the plan: it shows what the header change would be without \
             writing it, does not build (the plan uses the last build's artifacts) and never opens the port. \
-            The port is --port, else ESPRIG_PORT, else the profile's `port`; the baud is --baud, else the profile's.
+            The port is --port, else ESPRIG_PORT, else the profile's `port`; the baud is --baud, else the profile's. \
+            After the reset it shows the board's serial output until a line matches [monitor] success (exit 2 on \
+            [monitor] fail or after [monitor] timeout); --no-monitor ends at the reset.
             """
         )
 
@@ -29,12 +31,15 @@ extension Esprig {
                 help: "Flash size for the image header and the plan (default: the profile's); must match the compiled size map.")
         var flashSize: String?
 
+        @Flag(help: "Do not watch the board's serial output after the reset.")
+        var noMonitor = false
+
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
             let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir), dryRun: dryRun,
-                                         flashSizeOverride: flashSize, connection: connection, output: output,
+                                         flashSizeOverride: flashSize, noMonitor: noMonitor, connection: connection, output: output,
                                          environment: ProcessInfo.processInfo.environment)
             let result = try runReportingStep(json: output.json) { try workflow.run() }
             workflow.reporter.emitJSON(result)

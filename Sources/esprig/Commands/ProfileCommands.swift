@@ -27,15 +27,7 @@ extension Esprig.Profile {
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
-            let environment = ProcessInfo.processInfo.environment
-            let absolute = profilesDirectory(profilesDir)
-            let profile: ResolvedProfile
-            do {
-                profile = try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
-            } catch {
-                let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-                throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage).exit(json: output.json)
-            }
+            let profile = try loadProfile(name, profilesDir: profilesDir, json: output.json)
             let entries = profile.displayEntries()
             if output.json {
                 var values: [String: Any] = [:]

@@ -1,10 +1,12 @@
 import Foundation
 import EsprigLedger
 import EsprigLoader
+import EsprigProfiles
 
 /// What every board of one bench run shares: the firmware planned once, the identity maker,
 /// the ledger, and how to connect.
 struct BenchContext: Sendable {
+    var profile: ResolvedProfile
     var profileName: String
     var profileHash: String
     /// The profile's regions, without the client-cert sector each board gets its own of.
@@ -18,6 +20,8 @@ struct BenchContext: Sendable {
     var after: AfterAction
     /// Provision a board again even when its latest attempt passed.
     var reprovision: Bool
+    /// Watch each board after the write until the profile's [monitor] success (the monitor resets it).
+    var monitoring: Bool
 }
 
 /// One board's result, for the summary and --json.
@@ -37,6 +41,8 @@ struct BenchBoardResult: Sendable {
     var hint: String?
     var seconds: Double
     var attempt: Int64?
+    /// The line that matched [monitor] success.
+    var monitorLine: String?
 }
 
 /// Provisions the board on one port: connect, identity (client id, certificate), write,
@@ -55,8 +61,9 @@ struct BenchBoardJob {
         var handedOver: OpenedPort?
         row.begin()
         do {
-            let board = BoardFlash(portName: port.name, options: context.options, after: context.after,
-                                   reporter: RowReporter(row: row), steps: steps)
+            // The monitor resets the board itself (at the ROM's baud, so its banner is readable).
+            let board = BoardFlash(portName: port.name, options: context.options, after: context.monitoring ? .noReset : context.after,
+                                   announceReset: !context.monitoring, reporter: RowReporter(row: row), steps: steps)
             let outcome = try board.run(planned: context.planned, flashSize: context.flashSize) { info in
                 result.mac = info.macString
                 result.chip = info.chip.rawValue
@@ -81,6 +88,15 @@ struct BenchBoardJob {
                                      hint: "the bench needs the flasher stub to check each region by MD5: install esptool (pip) or set ESPRIG_STUB_DIR, and do not pass --no-stub",
                                      status: ExitStatus.device)
                 }
+            }
+            if context.monitoring {
+                let monitor = context.profile.monitor
+                row.line("reset: by the monitor; waiting up to \(monitor.timeout) s for /\(monitor.success ?? "")/ at \(monitor.baud) baud")
+                let watched = try steps.run("monitor", status: ExitStatus.device) {
+                    try FlashMonitorStep(profile: context.profile, echo: false).run(outcome.opened)
+                }
+                result.monitorLine = watched.outcome.matchedLine
+                row.line("monitor: matched \"\(watched.outcome.matchedLine ?? "")\" after \(watched.seconds) s")
             }
             handedOver = nil
             try steps.run("close", status: ExitStatus.device) { try outcome.opened.close() }

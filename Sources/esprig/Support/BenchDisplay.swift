@@ -99,7 +99,7 @@ enum BenchReport {
             let optional: [String: String?] = [
                 "mac": board.mac, "chip": board.chip, "clientID": board.clientID, "serial": board.serial,
                 "certificateSerial": board.certificateSerial, "certificateSHA256": board.certificateSHA256,
-                "failedStep": board.failedStep, "error": board.error, "hint": board.hint,
+                "failedStep": board.failedStep, "error": board.error, "hint": board.hint, "monitorLine": board.monitorLine,
             ]
             for (key, value) in optional { if let value { object[key] = value } }
             if let attempt = board.attempt { object["attempt"] = attempt }

@@ -69,9 +69,10 @@ struct BenchSetup {
         var hashes: [String: String] = [:]
         for write in planned { hashes[write.region.source] = sha256Hex(write.data) }
         let profileBytes = try profile.files.flatMap { try readInputFile($0) }
-        let context = BenchContext(profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
+        let monitoring = !command.noMonitor && command.connection.after == .hardReset && FlashMonitorStep.wanted(profile)
+        let context = BenchContext(profile: profile, profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
                                    flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger,
-                                   options: options, after: command.connection.after, reprovision: command.reprovision)
+                                   options: options, after: command.connection.after, reprovision: command.reprovision, monitoring: monitoring)
         return Made(context: context, ports: ports, ledgerPath: ledgerPath, deviceDirectory: devices)
     }
 }

@@ -9,6 +9,8 @@ struct BoardFlash {
     let portName: String
     let options: SessionOptions
     let after: AfterAction
+    /// False when the caller resets the board itself afterwards (the monitor does).
+    var announceReset = true
     let reporter: any BoardReporting
     /// How each step runs: plainly for `flash`; `bench` also records it in the ledger.
     var steps: any BoardStepRunning = PlainSteps()
@@ -70,7 +72,7 @@ struct BoardFlash {
         }
 
         try steps.run("reset", status: ExitStatus.device) { try session.finish(after) }
-        reporter.say("reset: \(after.rawValue)")
+        if announceReset { reporter.say("reset: \(after.rawValue)") }
         handedOver = true
         return Outcome(info: session.info, isStub: session.connection.isStub, writes: writes, results: results, opened: opened)
     }

@@ -19,19 +19,6 @@ struct ProfileOptions: ParsableArguments {
     }
 }
 
-/// A profile from --profiles-dir, ESPRIG_PROFILES_DIR or ./Profiles; a bad one is exit 1 naming file:line.
-func resolveProfile(_ name: String, profilesDir: String?) throws -> ResolvedProfile {
-    let environment = ProcessInfo.processInfo.environment
-    let directory = profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
-    let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
-    do {
-        return try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
-    } catch {
-        let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-        throw CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage)
-    }
-}
-
 extension CLIFailure {
     /// Certificate errors: bad input is exit 1, a failure to sign is exit 2.
     init(certs error: CertsError) {

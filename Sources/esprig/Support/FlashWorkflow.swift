@@ -13,13 +13,16 @@ struct FlashWorkflow {
     let dryRun: Bool
     /// `--flash-size`, checked against the size map the firmware is compiled for.
     let flashSizeOverride: String?
+    /// `--no-monitor`: end after the reset.
+    let noMonitor: Bool
     let connection: ConnectionOptions
     let output: OutputOptions
     let environment: [String: String]
     let reporter: Reporter
 
-    init(profileName: String, profilesDirectory: String, dryRun: Bool, flashSizeOverride: String? = nil,
+    init(profileName: String, profilesDirectory: String, dryRun: Bool, flashSizeOverride: String? = nil, noMonitor: Bool = false,
          connection: ConnectionOptions, output: OutputOptions, environment: [String: String]) {
+        self.noMonitor = noMonitor
         self.profileName = profileName
         self.profilesDirectory = profilesDirectory
         self.dryRun = dryRun
@@ -63,7 +66,7 @@ struct FlashWorkflow {
             try ProfileLibrary(directory: profilesDirectory).resolve(profileName, environment: environment)
         }
         for warning in profile.warnings { reporter.warn("\(warning)") }
-        reporter.say("profile: \(profile.name) (\(profile.sourceFile)), chip \(profile.chip.rawValue)")
+        reporter.say("profile: \(profile.name) (\(displayPath(profile.sourceFile))), chip \(profile.chip.rawValue)")
 
         // 2. config header
         var headerValues: [String: ConfigValue] = [:]
@@ -83,9 +86,9 @@ struct FlashWorkflow {
             patchedHeader = ConfigHeader(bytes: patch.patched)
             let names = patch.changes.map(\.name)
             if patch.hasChanges {
-                reporter.say("config: \(dryRun ? "would change" : "changed") \(names.count) value\(names.count == 1 ? "" : "s") in \(config.header) (\(names.joined(separator: ", ")))")
+                reporter.say("config: \(dryRun ? "would change" : "changed") \(names.count) value\(names.count == 1 ? "" : "s") in \(displayPath(config.header)) (\(names.joined(separator: ", ")))")
             } else {
-                reporter.say("config: \(config.header) already holds the profile's \(config.settings.count) values")
+                reporter.say("config: \(displayPath(config.header)) already holds the profile's \(config.settings.count) values")
             }
             result["config"] = ["header": config.header, "changed": names, "written": patch.hasChanges && !dryRun]
         } else {
@@ -114,8 +117,8 @@ struct FlashWorkflow {
                         }
                     }
                 }
-                reporter.say(report.outcome == .built ? "build: built \(firmware.directory) (\(report.toolchainVersion))"
-                                                      : "build: \(firmware.directory) is up to date")
+                reporter.say(report.outcome == .built ? "build: built \(displayPath(firmware.directory)) (\(report.toolchainVersion))"
+                                                      : "build: \(displayPath(firmware.directory)) is up to date")
                 result["build"] = report.outcome == .built ? "built" : "up-to-date"
             }
         } else {
@@ -150,6 +153,21 @@ struct FlashWorkflow {
         let prepared = try prepare()
         let profile = prepared.profile, writes = prepared.plan.writes
         var result = prepared.result
+        // Certificates, keys, MQTT_HOST and cert sectors checked before any board is touched.
+        if !profile.certs.isEmpty {
+            let findings = try step("doctor", status: ExitStatus.usage) { diagnose(try DoctorInput(profile: profile)) }
+            for finding in findings where finding.severity != .info {
+                for line in CertsRendering.lines(finding) { reporter.warn(line) }
+            }
+            result["doctor"] = findings.map(CertsRendering.json)
+            let errors = findings.filter { $0.severity == .error }
+            if !errors.isEmpty {
+                throw FlashStepFailure(step: "doctor", failure: CLIFailure(
+                    code: "doctor", message: "\(errors.count) certificate problem\(errors.count == 1 ? "" : "s") (\(errors.map(\.code).joined(separator: ", "))) would break TLS on the board",
+                    hint: "fix them (esprig doctor --profile \(profile.name) explains each) before flashing", status: ExitStatus.device))
+            }
+            reporter.say("doctor: \(findings.filter { $0.severity == .warning }.count) warning(s), no errors")
+        }
         if dryRun {
             reporter.say("dry run: the board was not touched")
             result["ok"] = true
@@ -169,15 +187,29 @@ struct FlashWorkflow {
         // `auto` and the usb-serial:/usb-path:/by-id: forms are resolved when the port opens.
         let portName = connection.port.flatMap { $0.isEmpty ? nil : $0 } ?? environment["ESPRIG_PORT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? profile.port.description
-        let board = BoardFlash(portName: portName, options: options, after: connection.after, reporter: reporter)
+        // The monitor resets the board itself (at the ROM's baud, so its banner is readable).
+        let monitoring = !noMonitor && connection.after == .hardReset && FlashMonitorStep.wanted(profile)
+        let board = BoardFlash(portName: portName, options: options, after: monitoring ? .noReset : connection.after,
+                               announceReset: !monitoring, reporter: reporter)
         let outcome = try board.run(planned: writes, flashSize: prepared.plan.flashSize)
         result.merge(outcome.json) { $1 }
         result["port"] = portName
-        try step("reset") { try outcome.opened.close() }
 
         // 10. monitor
-        reporter.say("monitor: not implemented yet (issue 5)")
-        result["monitor"] = "not implemented"
+        var closed = false
+        defer { if !closed { try? outcome.opened.close() } }
+        if monitoring {
+            reporter.say("reset: by the monitor; waiting up to \(profile.monitor.timeout) s for /\(profile.monitor.success ?? "")/ at \(profile.monitor.baud) baud")
+            let watched = try FlashMonitorStep(profile: profile, echo: !output.json).run(outcome.opened)
+            result["monitor"] = watched.json
+            reporter.say("monitor: matched \"\(watched.outcome.matchedLine ?? "")\" after \(watched.seconds) s")
+        } else {
+            let why = noMonitor ? "--no-monitor" : connection.after != .hardReset ? "--after \(connection.after.rawValue)" : "the profile has no [monitor] success pattern"
+            reporter.say("monitor: skipped (\(why))")
+            result["monitor"] = ["result": "skipped", "why": why]
+        }
+        closed = true
+        try step("reset") { try outcome.opened.close() }
         result["ok"] = true
         return result
     }

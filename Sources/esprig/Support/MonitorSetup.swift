@@ -20,9 +20,7 @@ struct MonitorSetup {
         self.command = command
         var profile: ResolvedProfile?
         if let name = command.profile {
-            let directory = command.profilesDir ?? environment["ESPRIG_PROFILES_DIR"] ?? "Profiles"
-            let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
-            profile = try ProfileLibrary(directory: absolute).resolve(name, environment: environment)
+            profile = try resolveProfile(name, profilesDir: command.profilesDir)
         }
         let chip = command.connection.chip.chip ?? profile?.chip ?? .esp8266
         var settings = MonitorSettings(chip: chip, appBaud: command.connection.baud ?? profile?.monitor.baud ?? 115_200)
