@@ -37,6 +37,13 @@ def project(tmp, esprig):
     subprocess.run([esprig, "build"] + profile, check=True, stdout=subprocess.DEVNULL, cwd=tmp)
 
 
+def tool_env():
+    """esprig finds esptool's flasher stub through `esptool` on PATH (the project's venv first)."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.join(ROOT, ".venv", "bin") + os.pathsep + env.get("PATH", "/usr/bin:/bin")
+    return env
+
+
 def run_bench(esprig, tmp, boards, tag):
     work = os.path.join(tmp, tag)
     os.makedirs(work)
@@ -48,7 +55,7 @@ def run_bench(esprig, tmp, boards, tag):
             "--ledger", os.path.join(work, "ledger.sqlite"), "--ports", ports, "--parallel", str(boards), "--no-progress"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    result = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp)
+    result = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp, env=tool_env())
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
