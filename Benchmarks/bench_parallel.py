@@ -8,7 +8,7 @@ run: first `--ports` with one board, then with 8 boards and `--parallel 8`, each
 ledger and fresh boards. Prints both wall times, the ratio (target <= 1.3) and the CPU time
 (user + system) of each run.
 
-Usage: Benchmarks/bench_parallel.py [--esprig PATH] [--boards N] [--runs N]
+Usage: Benchmarks/bench_parallel.py [--esprig PATH] [--boards N] [--runs N] [--baud B]
 Figures only; nothing here asserts a timing.
 """
 import argparse
@@ -44,7 +44,7 @@ def tool_env():
     return env
 
 
-def run_bench(esprig, tmp, boards, tag):
+def run_bench(esprig, tmp, boards, tag, baud):
     work = os.path.join(tmp, tag)
     os.makedirs(work)
     ports = ",".join(
@@ -52,7 +52,7 @@ def run_bench(esprig, tmp, boards, tag):
         f"&boot-script={tmp}/Firmware/esp8266-demo/sim-boot.txt"
         for n in range(1, boards + 1))
     args = [esprig, "bench", "--profile", "benchmark", "--profiles-dir", os.path.join(tmp, "Profiles"),
-            "--ledger", os.path.join(work, "ledger.sqlite"), "--ports", ports, "--parallel", str(boards), "--no-progress"]
+            "--ledger", os.path.join(work, "ledger.sqlite"), "--ports", ports, "--parallel", str(boards), "--no-progress"] + (["--baud", str(baud)] if baud else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     result = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp, env=tool_env())
@@ -69,6 +69,7 @@ def main():
     parser.add_argument("--esprig", default=os.path.join(ROOT, ".build-release", "release", "esprig"))
     parser.add_argument("--boards", type=int, default=8)
     parser.add_argument("--runs", type=int, default=1, help="repeat each measurement, report the best")
+    parser.add_argument("--baud", type=int, help="the transfer baud (default: the profile's, 460800)")
     args = parser.parse_args()
     esprig = os.path.abspath(args.esprig)
     if not os.access(esprig, os.X_OK):
@@ -76,8 +77,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="bench-parallel-") as tmp:
         project(tmp, esprig)
-        one = min((run_bench(esprig, tmp, 1, f"one-{i}") for i in range(args.runs)), key=lambda r: r[0])
-        many = min((run_bench(esprig, tmp, args.boards, f"many-{i}") for i in range(args.runs)), key=lambda r: r[0])
+        one = min((run_bench(esprig, tmp, 1, f"one-{i}", args.baud) for i in range(args.runs)), key=lambda r: r[0])
+        many = min((run_bench(esprig, tmp, args.boards, f"many-{i}", args.baud) for i in range(args.runs)), key=lambda r: r[0])
 
     ratio = many[0] / one[0]
     print(f"1 board:            wall {one[0]:7.2f} s   CPU {one[1]:6.2f} s")
