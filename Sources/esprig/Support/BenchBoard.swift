@@ -107,6 +107,7 @@ struct BenchBoardJob {
             try? handedOver?.close()
             if alreadyPassed {
                 result.result = .skipped
+                restartSkipped()
             } else {
                 let failure = (error as? FlashStepFailure) ?? FlashStepFailure(step: row.snapshot().step ?? "bench", failure: CLIFailure(error))
                 result.failedStep = failure.step
@@ -120,6 +121,15 @@ struct BenchBoardJob {
         result.seconds = seconds(since: started)
         row.finish(result)
         return result
+    }
+
+    /// A board left alone still sat in its loader after the connect: pulse EN so it runs its app.
+    private func restartSkipped() {
+        guard context.after == .hardReset, let opened = try? PortFactory.open(port.name, baud: context.options.romBaud) else { return }
+        defer { try? opened.close() }
+        try? opened.port.setLines(dtr: false, rts: true)
+        Thread.sleep(forTimeInterval: 0.1)
+        try? opened.port.setLines(dtr: nil, rts: false)
     }
 
     /// Opens the board's attempt (its MAC is now known) and makes its own certificate.
