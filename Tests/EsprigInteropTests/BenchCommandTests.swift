@@ -261,3 +261,26 @@ extension BenchCommandTests {
         #expect(Set(serials) == ["GH-0007", "GH-0008"], "\(serials)")
     }
 }
+
+extension BenchCommandTests {
+    @Test("a client id without %08X would be the same on every board: the second board is refused, the first keeps it")
+    func duplicateClientID() throws {
+        try "extends = \"bench\"\n\n[config.set]\nMQTT_CLIENT_ID = \"greenhouse\"\n".write(toFile: directory.file("Profiles/fixedid.toml"), atomically: true, encoding: .utf8)
+        let result = try esprig.run(["bench", "--profile", "fixedid", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath,
+                                     "--ports", [port(1), port(2)].joined(separator: ","), "--parallel", "1", "--json"], timeout: .seconds(300))
+        #expect(result.status == 2, "\(result.output)")
+        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? "{}"
+        let boards = (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["boards"] as? [[String: Any]] ?? []
+        // One at a time, in whichever order the two threads got their turn.
+        #expect(boards.compactMap { $0["result"] as? String }.sorted() == ["failed", "passed"], "\(boards)")
+        let refusedBoard = boards.first { $0["result"] as? String == "failed" }
+        #expect(refusedBoard?["failedStep"] as? String == "identity")
+        #expect((refusedBoard?["error"] as? String)?.contains("greenhouse") == true, "\(boards)")
+        let ledger = try SQLiteLedger(path: ledgerPath)
+        #expect(try ledger.boards(profile: "fixedid").compactMap(\.clientID) == ["greenhouse"])
+        // The refused board was never written.
+        let refusedNumber = (refusedBoard?["mac"] as? String) == Self.mac(1) ? 1 : 2
+        let refused = FileManager.default.fileExists(atPath: directory.file("board\(refusedNumber).bin")) ? try flashImage(refusedNumber) : []
+        #expect(refused.allSatisfy { $0 == 0xFF })
+    }
+}
