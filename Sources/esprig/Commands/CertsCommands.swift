@@ -115,12 +115,7 @@ extension Esprig.Certs {
         @Option(help: "A DNS name or IP address the devices dial (repeatable; default: the profile's MQTT_HOST).")
         var host: [String] = []
 
-        @Option(help: "The CA certificate that signs (default: the profile's ca, else DIR/ca.crt).")
-        var caCert: String?
-
-        @Option(help: "The CA's private key (default: the profile's ca_key, else beside the CA certificate).")
-        var caKey: String?
-
+        @OptionGroup var signer: SignerOptions
         @OptionGroup var issue: IssueArguments
         @OptionGroup var profile: ProfileOptions
         @OptionGroup(title: "Output") var output: OutputOptions
@@ -139,7 +134,7 @@ extension Esprig.Certs {
                     throw CLIFailure(code: "no-host", message: "no host to issue the server certificate for",
                                      hint: "pass --host with each name or address the devices dial (MQTT_HOST)", status: ExitStatus.usage)
                 }
-                let authority = try Esprig.Certs.authority(certificate: caCert, key: caKey, profile: resolved, dir: issue.dir)
+                let authority = try Esprig.Certs.authority(certificate: signer.caCert, key: signer.caKey, profile: resolved, dir: issue.dir)
                 let certificate = resolved?.certs.serverCertificate ?? "\(issue.dir)/server.crt"
                 let key = resolved?.certs.serverKey ?? sibling(certificate, extension: "key")
                 let credential = try CertificateIssuer.issueServer(hosts: hosts, authority: authority, options: issue.options(defaultDays: 825, reporter: reporter))
@@ -155,12 +150,7 @@ extension Esprig.Certs {
         @Option(help: "The device's MQTT client id, expanded (e.g. esprig_0076815E); default: the profile's MQTT_CLIENT_ID when it has no %-format.")
         var id: String?
 
-        @Option(help: "The CA certificate that signs (default: the profile's ca, else DIR/ca.crt).")
-        var caCert: String?
-
-        @Option(help: "The CA's private key (default: the profile's ca_key, else beside the CA certificate).")
-        var caKey: String?
-
+        @OptionGroup var signer: SignerOptions
         @OptionGroup var issue: IssueArguments
         @OptionGroup var profile: ProfileOptions
         @OptionGroup(title: "Output") var output: OutputOptions
@@ -174,7 +164,7 @@ extension Esprig.Certs {
                     throw CLIFailure(code: "no-client-id", message: pattern.map { "MQTT_CLIENT_ID is the per-device format \($0), so the id must be given" } ?? "no client id given",
                                      hint: "pass --id with the device's expanded client id (the chip id fills %08X)", status: ExitStatus.usage)
                 }
-                let authority = try Esprig.Certs.authority(certificate: caCert, key: caKey, profile: resolved, dir: issue.dir)
+                let authority = try Esprig.Certs.authority(certificate: signer.caCert, key: signer.caKey, profile: resolved, dir: issue.dir)
                 let certificate = resolved?.certs.clientCertificate ?? "\(issue.dir)/\(clientID.replacingOccurrences(of: "/", with: "_")).crt"
                 let key = resolved?.certs.clientKey ?? sibling(certificate, extension: "key")
                 let credential = try CertificateIssuer.issueDevice(clientID: clientID, authority: authority, options: issue.options(defaultDays: 3650, reporter: reporter))
@@ -182,4 +172,13 @@ extension Esprig.Certs {
             }
         }
     }
+}
+
+/// The CA that signs a server or device certificate, when not the profile's.
+struct SignerOptions: ParsableArguments {
+    @Option(help: "The CA certificate that signs (default: the profile's ca, else DIR/ca.crt).")
+    var caCert: String?
+
+    @Option(help: "The CA's private key (default: the profile's ca_key, else beside the CA certificate).")
+    var caKey: String?
 }

@@ -7,7 +7,7 @@ extension Esprig {
     /// its step (exit 1 for a bad profile or input, 2 for a build or device failure).
     struct Flash: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build and flash a board profile (Profiles/NAME.toml): config header, build, image, plan, write, verify, reset.",
+            abstract: "Build and flash a board profile (Profiles/NAME.toml): config header, build, image, plan, doctor, write, verify, reset, monitor.",
             discussion: """
             Steps: profile, config, build, image, plan, doctor, connect, write, verify, reset, monitor. Regions the flash already \
             holds are skipped. --dry-run stops after the plan: it shows what the header change would be without \
