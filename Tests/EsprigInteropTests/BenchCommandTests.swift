@@ -18,14 +18,7 @@ struct BenchCommandTests {
     init() throws {
         esprig = try ToolRunner.locateEsprig()
         directory = try TempDirectory(prefix: "esprig-bench")
-        let fm = FileManager.default
-        try fm.copyItem(atPath: PackagePaths.root + "/Profiles", toPath: directory.file("Profiles"))
-        try fm.createDirectory(atPath: directory.file("Firmware"), withIntermediateDirectories: true)
-        let firmware = directory.file("Firmware/esp8266-demo")
-        try fm.copyItem(atPath: FirmwareBuild.directory, toPath: firmware)
-        for leftover in ["build", ".esprig-build-stamp", "include/mqtt_config.h.esprig-orig"] {
-            try? fm.removeItem(atPath: firmware + "/" + leftover)
-        }
+        try directory.copyDemoProject()
         let issued = try CertificateIssuer.issueCA(commonName: "bench test CA")
         try issued.certificatePEM.write(toFile: directory.file("bench-ca.crt"), atomically: true, encoding: .utf8)
         try issued.privateKeyPEM.write(toFile: directory.file("bench-ca.key"), atomically: true, encoding: .utf8)

@@ -14,15 +14,7 @@ struct FlashProfileTests {
     init() throws {
         esprig = try ToolRunner.locateEsprig()
         directory = try TempDirectory(prefix: "esprig-flash-profile")
-        let fm = FileManager.default
-        try fm.copyItem(atPath: PackagePaths.root + "/Profiles", toPath: directory.file("Profiles"))
-        try fm.createDirectory(atPath: directory.file("Firmware"), withIntermediateDirectories: true)
-        let firmware = directory.file("Firmware/esp8266-demo")
-        try fm.copyItem(atPath: FirmwareBuild.directory, toPath: firmware)
-        // Start from a clean tree so the flash command really builds.
-        for leftover in ["build", ".esprig-build-stamp", "include/mqtt_config.h.esprig-orig"] {
-            try? fm.removeItem(atPath: firmware + "/" + leftover)
-        }
+        try directory.copyDemoProject()
     }
 
     /// The simulated board, persisted in `state`, replaying `script` after each reset.

@@ -37,3 +37,18 @@ public enum FirmwareBuild {
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
+
+extension TempDirectory {
+    /// A copy of the project's Profiles/ and Firmware/esp8266-demo here, without build output, so a
+    /// test can flash (and build) the demo without touching the real tree.
+    public func copyDemoProject() throws {
+        let fm = FileManager.default
+        try fm.copyItem(atPath: PackagePaths.root + "/Profiles", toPath: file("Profiles"))
+        try fm.createDirectory(atPath: file("Firmware"), withIntermediateDirectories: true)
+        let firmware = file("Firmware/esp8266-demo")
+        try fm.copyItem(atPath: FirmwareBuild.directory, toPath: firmware)
+        for leftover in ["build", ".esprig-build-stamp", "include/mqtt_config.h.esprig-orig"] {
+            try? fm.removeItem(atPath: firmware + "/" + leftover)
+        }
+    }
+}
