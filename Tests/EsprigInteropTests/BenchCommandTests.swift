@@ -236,6 +236,13 @@ extension BenchCommandTests {
             #expect(result.output.contains(message), "\(args): \(result.output)")
             #expect(!FileManager.default.fileExists(atPath: directory.file("board1.bin")), "\(args) touched the board")
         }
+        // No flasher stub: nothing could be verified, so nothing is written.
+        try FileManager.default.createDirectory(atPath: directory.file("no-stub"), withIntermediateDirectories: true)
+        let noStub = try esprig.run(["bench", "--profile", "bench", "--profiles-dir", directory.file("Profiles"), "--ledger", ledgerPath, "--ports", one],
+                                    timeout: .seconds(300), environment: ["ESPRIG_STUB_DIR": directory.file("no-stub")])
+        #expect(noStub.status == 1, "\(noStub.output)")
+        #expect(noStub.output.contains("no esptool flasher stub found"), "\(noStub.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("board1.bin")), "a bench without the stub touched the board")
     }
 
     @Test("--watch provisions the listed boards, keeps running until --watch-timeout, then summarises; --serial numbers the boards")

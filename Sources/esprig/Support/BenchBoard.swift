@@ -79,12 +79,8 @@ struct BenchBoardJob {
             handedOver = outcome.opened
             // On the bench a region that could not be checked is a failure, not a warning.
             try steps.run("verify", status: ExitStatus.device) {
-                let unverified = outcome.writes.compactMap { write -> String? in
-                    if case .unverified(let why) = outcome.results[write.region] { return "\(hexAddress(write.region.address)): \(why)" }
-                    return nil
-                }
-                guard unverified.isEmpty else {
-                    throw CLIFailure(code: "unverified", message: "\(unverified.count) region\(unverified.count == 1 ? "" : "s") NOT verified (\(unverified.joined(separator: "; ")))",
+                if let unverified = outcome.unverifiedSummary {
+                    throw CLIFailure(code: "unverified", message: unverified,
                                      hint: "the bench needs the flasher stub to check each region by MD5: install esptool (pip) or set ESPRIG_STUB_DIR, and do not pass --no-stub",
                                      status: ExitStatus.device)
                 }

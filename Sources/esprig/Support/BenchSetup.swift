@@ -66,6 +66,17 @@ struct BenchSetup {
             options.connect.resetSequence = try runStep("connect", status: ExitStatus.usage) { try ResetSequence(parsing: sequence) }
         }
 
+        // Without the stub no region can be checked by MD5, which the bench requires: say so
+        // before any board is written, not after.
+        if options.useStub {
+            let stub = try runStep("stub", status: ExitStatus.usage) { try EsptoolStubSource.locate().stub(for: options.connect.chip ?? profile.chip) }
+            guard stub != nil else {
+                throw FlashStepFailure(step: "stub", failure: CLIFailure(
+                    code: "no-stub", message: "no esptool flasher stub found for \(profile.chip.rawValue), so no region could be verified by MD5",
+                    hint: "no board was touched; install esptool (pip install esptool, or scripts/setup.sh for ./.venv) or set ESPRIG_STUB_DIR", status: ExitStatus.usage))
+            }
+        }
+
         var hashes: [String: String] = [:]
         for write in planned { hashes[write.region.source] = sha256Hex(write.data) }
         let profileBytes = try profile.files.flatMap { try readInputFile($0) }

@@ -24,6 +24,25 @@ struct BoardFlash {
         /// caller closes it (which saves a simulated board's state).
         var opened: OpenedPort
 
+        /// "N regions NOT verified (addresses: reason; ...)", one reason once; nil when all were checked.
+        var unverifiedSummary: String? { Self.unverifiedSummary(writes, results) }
+
+        static func unverifiedSummary(_ writes: [FlashWrite], _ results: [FlashRegion: RegionResult]) -> String? {
+            var reasons: [(why: String, addresses: [String])] = []
+            for write in writes {
+                guard case .unverified(let why) = results[write.region] else { continue }
+                if let index = reasons.firstIndex(where: { $0.why == why }) {
+                    reasons[index].addresses.append(hexAddress(write.region.address))
+                } else {
+                    reasons.append((why, [hexAddress(write.region.address)]))
+                }
+            }
+            let count = reasons.reduce(0) { $0 + $1.addresses.count }
+            guard count > 0 else { return nil }
+            return "\(count) region\(count == 1 ? "" : "s") NOT verified ("
+                + reasons.map { "\($0.addresses.joined(separator: ", ")): \($0.why)" }.joined(separator: "; ") + ")"
+        }
+
         var json: [String: Any] {
             [
                 "chip": info.chip.rawValue, "mac": info.macString, "stub": isStub,
@@ -60,15 +79,11 @@ struct BoardFlash {
         let results = try steps.run("write", status: ExitStatus.device) { try session.writeFlash(writes, options: FlashOptions()) }
         let skipped = writes.filter { results[$0.region] == .skipped }.count
         let verified = writes.filter { results[$0.region] == .verified }.count
-        let unverified = writes.compactMap { write -> String? in
-            if case .unverified(let why) = results[write.region] { return "\(hexAddress(write.region.address)): \(why)" }
-            return nil
-        }
         reporter.say("write: \(writes.count - skipped) written, \(skipped) skipped (already on the board)")
-        if unverified.isEmpty {
-            reporter.say("verify: \(verified) written region\(verified == 1 ? "" : "s") verified by MD5, \(skipped) unchanged")
+        if let unverified = Outcome.unverifiedSummary(writes, results) {
+            reporter.say("verify: \(unverified)")
         } else {
-            reporter.say("verify: \(unverified.count) region\(unverified.count == 1 ? "" : "s") NOT verified (\(unverified.joined(separator: "; ")))")
+            reporter.say("verify: \(verified) written region\(verified == 1 ? "" : "s") verified by MD5, \(skipped) unchanged")
         }
 
         try steps.run("reset", status: ExitStatus.device) { try session.finish(after) }
