@@ -71,6 +71,9 @@ extension BenchCommandTests {
         #expect(waitFor("[\(linkB)] connect:"), "\(log_)")
         b.unplug()
         #expect(waitFor("[\(linkB)] FAILED"), "\(log_)")
+        // As on a real bench the board is seen gone before it returns: a rescan between the two is
+        // what turns the return into a new board (a replug faster than one rescan is not seen).
+        #expect(waitFor("[\(linkB)] unplugged"), "\(log_)")
 
         // It comes back (same port, same board): a clean new attempt that passes.
         let again = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: false, bootScript: bootScript)

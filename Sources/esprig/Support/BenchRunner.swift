@@ -60,12 +60,12 @@ final class BenchRunner: @unchecked Sendable {
         thread.start()
     }
 
-    /// The port went away (watch mode): a board on it is failing; say why.
+    /// The port went away (watch mode): a board on it is failing, so say why; a finished row
+    /// says so too, so the operator sees the board is gone (and a return starts it clean).
     func removed(_ path: String) {
         let row: BenchRow? = lock.withLock {
             comeBack.removeValue(forKey: path)
-            guard running.contains(path) else { return nil }
-            unplugged.insert(path)
+            if running.contains(path) { unplugged.insert(path) }
             return rows[path]
         }
         row?.line("unplugged")
