@@ -86,13 +86,11 @@ struct BenchBoardJob {
                 }
             }
             if context.monitoring {
-                let monitor = context.profile.monitor
-                row.line("reset: by the monitor; waiting up to \(monitor.timeout) s for /\(monitor.success ?? "")/ at \(monitor.baud) baud")
-                let watched = try steps.run("monitor", status: ExitStatus.device) {
-                    try FlashMonitorStep(profile: context.profile, echo: false).run(outcome.opened)
-                }
+                let step = FlashMonitorStep(profile: context.profile, echo: false)
+                row.line(step.startLine)
+                let watched = try steps.run("monitor", status: ExitStatus.device) { try step.run(outcome.opened) }
                 result.monitorLine = watched.outcome.matchedLine
-                row.line("monitor: matched \"\(watched.outcome.matchedLine ?? "")\" after \(watched.seconds) s")
+                row.line(watched.summary)
             }
             handedOver = nil
             try steps.run("close", status: ExitStatus.device) { try outcome.opened.close() }

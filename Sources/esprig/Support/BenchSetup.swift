@@ -56,15 +56,7 @@ struct BenchSetup {
         let prepared = try workflow.prepare()
         let planned = prepared.plan.writes.filter { $0.region.address != identity.address }
 
-        var options = SessionOptions()
-        options.baud = command.connection.baud ?? profile.baud
-        options.useStub = !command.connection.noStub
-        options.connect.before = command.connection.before
-        options.connect.chip = command.connection.chip.chip ?? profile.chip
-        options.connect.attempts = command.connection.connectAttempts
-        if let sequence = command.connection.resetSequence {
-            options.connect.resetSequence = try runStep("connect", status: ExitStatus.usage) { try ResetSequence(parsing: sequence) }
-        }
+        let options = try SessionOptions(profile: profile, connection: command.connection)
 
         // Without the stub no region can be checked by MD5, which the bench requires: say so
         // before any board is written, not after.
@@ -80,7 +72,7 @@ struct BenchSetup {
         var hashes: [String: String] = [:]
         for write in planned { hashes[write.region.source] = sha256Hex(write.data) }
         let profileBytes = try profile.files.flatMap { try readInputFile($0) }
-        let monitoring = !command.noMonitor && command.connection.after == .hardReset && FlashMonitorStep.wanted(profile)
+        let monitoring = FlashMonitorStep.applies(to: profile, after: command.connection.after, noMonitor: command.noMonitor)
         let context = BenchContext(profile: profile, profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
                                    flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger,
                                    options: options, after: command.connection.after, reprovision: command.reprovision, monitoring: monitoring)

@@ -1,5 +1,6 @@
 import Foundation
 import EsprigFirmware
+import EsprigLoader
 import EsprigMonitor
 import EsprigProfiles
 
@@ -10,12 +11,22 @@ struct FlashMonitorStep {
     /// Lines go to stdout as they arrive, unless the run is in JSON mode.
     let echo: Bool
 
-    /// Whether `flash` watches the board at all: only with a success pattern to wait for.
-    static func wanted(_ profile: ResolvedProfile) -> Bool { profile.monitor.success != nil }
+    /// Whether to watch the board: only with a success pattern to wait for, and only when the
+    /// board is to be reset into its app (the monitor does that reset).
+    static func applies(to profile: ResolvedProfile, after: AfterAction, noMonitor: Bool) -> Bool {
+        !noMonitor && after == .hardReset && profile.monitor.success != nil
+    }
+
+    /// The progress line before the watch starts.
+    var startLine: String {
+        "reset: by the monitor; waiting up to \(profile.monitor.timeout) s for /\(profile.monitor.success ?? "")/ at \(profile.monitor.baud) baud"
+    }
 
     struct Result {
         var outcome: MonitorOutcome
         var seconds: Double
+
+        var summary: String { "monitor: matched \"\(outcome.matchedLine ?? "")\" after \(seconds) s" }
 
         var json: [String: Any] {
             var object: [String: Any] = ["result": outcome.reason.rawValue, "seconds": seconds, "lines": outcome.lines]

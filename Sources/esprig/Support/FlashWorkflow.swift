@@ -175,20 +175,12 @@ struct FlashWorkflow {
         }
 
         // 6.–9. connect, write, verify, reset
-        var options = SessionOptions()
-        options.baud = connection.baud ?? profile.baud
-        options.useStub = !connection.noStub
-        options.connect.before = connection.before
-        options.connect.chip = connection.chip.chip ?? profile.chip
-        options.connect.attempts = connection.connectAttempts
-        if let sequence = connection.resetSequence {
-            options.connect.resetSequence = try step("connect", status: ExitStatus.usage) { try ResetSequence(parsing: sequence) }
-        }
+        let options = try SessionOptions(profile: profile, connection: connection)
         // `auto` and the usb-serial:/usb-path:/by-id: forms are resolved when the port opens.
         let portName = connection.port.flatMap { $0.isEmpty ? nil : $0 } ?? environment["ESPRIG_PORT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? profile.port.description
         // The monitor resets the board itself (at the ROM's baud, so its banner is readable).
-        let monitoring = !noMonitor && connection.after == .hardReset && FlashMonitorStep.wanted(profile)
+        let monitoring = FlashMonitorStep.applies(to: profile, after: connection.after, noMonitor: noMonitor)
         let board = BoardFlash(portName: portName, options: options, after: monitoring ? .noReset : connection.after,
                                announceReset: !monitoring, reporter: reporter)
         let outcome = try board.run(planned: writes, flashSize: prepared.plan.flashSize)
@@ -199,10 +191,11 @@ struct FlashWorkflow {
         var closed = false
         defer { if !closed { try? outcome.opened.close() } }
         if monitoring {
-            reporter.say("reset: by the monitor; waiting up to \(profile.monitor.timeout) s for /\(profile.monitor.success ?? "")/ at \(profile.monitor.baud) baud")
-            let watched = try FlashMonitorStep(profile: profile, echo: !output.json).run(outcome.opened)
+            let step = FlashMonitorStep(profile: profile, echo: !output.json)
+            reporter.say(step.startLine)
+            let watched = try step.run(outcome.opened)
             result["monitor"] = watched.json
-            reporter.say("monitor: matched \"\(watched.outcome.matchedLine ?? "")\" after \(watched.seconds) s")
+            reporter.say(watched.summary)
         } else {
             let why = noMonitor ? "--no-monitor" : connection.after != .hardReset ? "--after \(connection.after.rawValue)" : "the profile has no [monitor] success pattern"
             reporter.say("monitor: skipped (\(why))")
