@@ -25,26 +25,30 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
 
+        // The error model every module shares: one code/message/hint/cause shape, a domain per module.
+        .target(name: "EsprigCore"),
+        // Side effects that are not serial: running programs.
+        .target(name: "EsprigSystem", dependencies: ["EsprigCore"]),
         .target(name: "EsprigFraming"),
         .target(name: "EsprigProtocol"),
         .target(name: "EsprigCodecs", dependencies: ["CZlib"]),
-        .target(name: "EsprigTransport", dependencies: ["CEsprigShims"]),
+        .target(name: "EsprigTransport", dependencies: ["CEsprigShims", "EsprigCore"]),
         // Serial port discovery (libudev), classification, selection (auto, usb-serial:, usb-path:), hotplug.
-        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigTransport"]),
+        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigCore", "EsprigTransport"]),
         // The bench's record of boards, attempts and steps (SQLite through GRDB).
-        .target(name: "EsprigLedger", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "EsprigLedger", dependencies: ["EsprigCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EsprigLoader", dependencies: [
-            "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
+            "EsprigCore", "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
         .target(name: "EsprigSimulator", dependencies: [
-            "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
+            "EsprigCore", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
         // Firmware images: ELF reading, elf2image, image-info, merge-bin. Values in, values out.
-        .target(name: "EsprigImage", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
+        .target(name: "EsprigImage", dependencies: ["EsprigCore", "EsprigProtocol", "EsprigCodecs"]),
         // Firmware config headers (mqtt_config.h): parse, patch, validate, diff, revert.
-        .target(name: "EsprigFirmware", dependencies: ["EsprigProtocol", "EsprigCodecs"]),
+        .target(name: "EsprigFirmware", dependencies: ["EsprigCore", "EsprigSystem", "EsprigProtocol", "EsprigCodecs"]),
         // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
-        .target(name: "EsprigProfiles", dependencies: ["EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "EsprigProfiles", dependencies: ["EsprigCore", "EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
         // MQTT 3.1.1 over mutual TLS: packet codec (values), a small swift-nio client with deadlines,
         // TLS/MQTT failure diagnosis, the preflight sequence and mosquitto config/ACL text.
         .target(name: "EsprigMQTT", dependencies: [
@@ -55,7 +59,7 @@ let package = Package(
         ]),
         // Certificate material: issue (CA, server, device), the SDK cert-sector format, doctor findings.
         .target(name: "EsprigCerts", dependencies: [
-            "EsprigFirmware", "EsprigProfiles",
+            "EsprigCore", "EsprigFirmware", "EsprigProfiles",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -63,12 +67,12 @@ let package = Package(
         ]),
         // Serves a SimulatedBoard as a SerialPort in-process, or to other programs over a pty or TCP.
         .target(name: "EsprigSimHost", dependencies: [
-            "EsprigSimulator", "EsprigTransport", "CEsprigShims",
+            "EsprigCore", "EsprigSimulator", "EsprigTransport", "CEsprigShims",
         ]),
         // Serial monitor: bytes → lines, boot-rate switching, crash decoding, reconnect.
-        .target(name: "EsprigMonitor", dependencies: ["EsprigTransport", "EsprigProtocol", "EsprigFirmware"]),
+        .target(name: "EsprigMonitor", dependencies: ["EsprigCore", "EsprigSystem", "EsprigTransport", "EsprigProtocol"]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
+            "EsprigCore", "EsprigSystem", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
             "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -81,7 +85,7 @@ let package = Package(
         .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigSystem", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
@@ -91,6 +95,6 @@ let package = Package(
                           path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigTestSupport"]),
         .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "EsprigSystem", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
     ]
 )

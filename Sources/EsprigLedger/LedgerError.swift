@@ -1,35 +1,24 @@
-/// A ledger failure: what went wrong and what to do. Equality compares only the code.
-public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+import EsprigCore
 
-        /// The database file cannot be opened, migrated, read or written.
-        public static let storage = Code("ledger-storage")
-        /// Another board of this profile already holds this client id.
-        public static let duplicateClientID = Code("duplicate-client-id")
-        /// This board is recorded with a different identity (the profile's id format changed).
-        public static let identityConflict = Code("identity-conflict")
-        /// A per-board value from a counter would repeat one another board holds.
-        public static let counterCollision = Code("counter-collision")
-        /// A step or attempt transition that the record does not allow (passing an attempt
-        /// with a step that did not pass, finishing a finished attempt).
-        public static let invalidTransition = Code("invalid-transition")
-        public static let notFound = Code("not-found")
-    }
+/// A ledger failure. Identity clashes are the user's to settle (exit 1); storage failures are not.
+public typealias LedgerError = EsprigError<LedgerErrorDomain>
 
-    public var code: Code
-    public var message: String
-    public var hint: String?
+/// The domain of `LedgerError`.
+public enum LedgerErrorDomain: ErrorDomain {
+    public static var defaultKind: FailureKind? { .device }
+}
 
-    public init(_ code: Code, _ message: String, hint: String? = nil) {
-        self.code = code
-        self.message = message
-        self.hint = hint
-    }
-
-    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { hint.map { "\(message) (\($0))" } ?? message }
+extension ErrorCode where Domain == LedgerErrorDomain {
+    /// The database file cannot be opened, migrated, read or written.
+    public static let storage = Self("ledger-storage")
+    /// Another board of this profile already holds this client id.
+    public static let duplicateClientID = Self("duplicate-client-id", kind: .input)
+    /// This board is recorded with a different identity (the profile's id format changed).
+    public static let identityConflict = Self("identity-conflict", kind: .input)
+    /// A per-board value from a counter would repeat one another board holds.
+    public static let counterCollision = Self("counter-collision", kind: .input)
+    /// A step or attempt transition that the record does not allow (passing an attempt
+    /// with a step that did not pass, finishing a finished attempt).
+    public static let invalidTransition = Self("invalid-transition")
+    public static let notFound = Self("not-found")
 }

@@ -1,4 +1,4 @@
-import EsprigFirmware
+import EsprigSystem
 import EsprigProtocol
 import Foundation
 
@@ -32,13 +32,13 @@ public struct Addr2LineResolver: AddressResolver {
         let result: ProcessResult
         do {
             result = try runner.run(request) { output.append($0) }
-        } catch let error as FirmwareConfigError where error.code == .toolNotFound {
+        } catch let error as ProcessError where error.code == .toolNotFound {
             let install = tool.contains("lx106") ? "apt-get install binutils-xtensa-lx106"
                 : "install ESP-IDF's xtensa-esp32-elf toolchain (idf_tools.py install) and put it on PATH"
-            throw MonitorError("\(tool) not found, so addresses stay unresolved", hint: install)
+            throw MonitorError(.resolverFailed, "\(tool) not found, so addresses stay unresolved", hint: install)
         }
         guard result.succeeded else {
-            throw MonitorError("\(tool) failed on \(elf): \(result.tail.suffix(2).joined(separator: " "))",
+            throw MonitorError(.resolverFailed, "\(tool) failed on \(elf): \(result.tail.suffix(2).joined(separator: " "))",
                                hint: "check that the ELF matches the firmware on the board")
         }
         return Self.parse(output.lines)

@@ -15,7 +15,7 @@ public final class LogFileSink: MonitorSink, @unchecked Sendable {
     public func start(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw MonitorError("cannot open log file \(path): \(String(cString: strerror(errno)))", hint: "check the directory exists and is writable")
+            throw MonitorError(.logUnwritable, "cannot open log file \(path): \(String(cString: strerror(errno)))", hint: "check the directory exists and is writable")
         }
         lock.withLock {
             writePending()

@@ -1,12 +1,19 @@
-/// A monitor failure with what to do about it.
-public struct MonitorError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var hint: String?
+import EsprigCore
 
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
+/// A monitor setup or I/O failure: a bad pattern, a log file that cannot be opened, a tool
+/// missing for crash decoding, a port that cannot be reopened.
+public typealias MonitorError = EsprigError<MonitorErrorDomain>
 
-    public var description: String { hint.map { "\(message) (\($0))" } ?? message }
+/// The domain of `MonitorError`.
+public enum MonitorErrorDomain: ErrorDomain {}
+
+extension ErrorCode where Domain == MonitorErrorDomain {
+    /// `--until`, `--fail-on` or a profile's pattern is not a regular expression.
+    public static let badPattern = Self("monitor-bad-pattern")
+    /// The log file cannot be opened for appending.
+    public static let logUnwritable = Self("monitor-log-unwritable")
+    /// addr2line is missing or failed, so crash addresses stay unresolved.
+    public static let resolverFailed = Self("monitor-resolver-failed", kind: .device)
+    /// The port went away and there is no way to open it again.
+    public static let cannotReopen = Self("monitor-cannot-reopen", kind: .device)
 }

@@ -68,7 +68,7 @@ public final class MonitorSession: @unchecked Sendable {
     func replacePort(_ newPort: any SerialPort) { port = newPort }
 
     func reopenPort() throws -> any SerialPort {
-        guard let reopen else { throw MonitorError("no way to reopen \(port.name)") }
+        guard let reopen else { throw MonitorError(.cannotReopen, "no way to reopen \(port.name)") }
         return try reopen()
     }
 

@@ -48,7 +48,7 @@ public struct LinePattern: Sendable {
         do {
             regex = try NSRegularExpression(pattern: source)
         } catch {
-            throw MonitorError("'\(source)' is not a valid regular expression", hint: "escape special characters such as ( [ . with a backslash")
+            throw MonitorError(.badPattern, "'\(source)' is not a valid regular expression", hint: "escape special characters such as ( [ . with a backslash")
         }
         self.source = source
     }

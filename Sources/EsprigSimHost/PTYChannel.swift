@@ -16,14 +16,14 @@ final class PTYChannel: ServerChannel {
         var followerFD: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         guard esprig_open_pty(&leaderFD, &followerFD, &name, name.count) == 0 else {
-            throw SimulatorHostError("cannot open a pty: \(String(cString: strerror(errno)))")
+            throw SimulatorHostError(.hostSetup, "cannot open a pty: \(String(cString: strerror(errno)))")
         }
         // Raw before anyone opens it, so no line discipline touches SLIP bytes (CR/LF, echo).
         let rawResult = esprig_make_raw(followerFD)
         Glibc.close(followerFD)
         guard rawResult == 0 else {
             Glibc.close(leaderFD)
-            throw SimulatorHostError("cannot make the pty raw: \(String(cString: strerror(errno)))")
+            throw SimulatorHostError(.hostSetup, "cannot make the pty raw: \(String(cString: strerror(errno)))")
         }
         setNonBlocking(leaderFD)
         leader = leaderFD
@@ -35,7 +35,7 @@ final class PTYChannel: ServerChannel {
                 try FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: followerPath)
             } catch {
                 Glibc.close(leaderFD)
-                throw SimulatorHostError("cannot create the symlink \(linkPath): \(error)")
+                throw SimulatorHostError(.hostSetup, "cannot create the symlink \(linkPath): \(error)")
             }
         }
     }

@@ -12,7 +12,7 @@ final class TCPChannel: ServerChannel {
 
     init(port requested: UInt16) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SimulatorHostError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SimulatorHostError(.hostSetup, "cannot create a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
@@ -25,7 +25,7 @@ final class TCPChannel: ServerChannel {
         guard bound == 0, listen(fd, 1) == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
-            throw SimulatorHostError("cannot listen on 127.0.0.1:\(requested): \(reason)")
+            throw SimulatorHostError(.hostSetup, "cannot listen on 127.0.0.1:\(requested): \(reason)")
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

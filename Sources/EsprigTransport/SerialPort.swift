@@ -1,3 +1,4 @@
+import EsprigCore
 /// A byte pipe to a board: a tty, a TCP socket, an RFC 2217 server or an in-process simulator.
 ///
 /// Blocking by design: the loader protocol is strict request/response, so a session owns its
@@ -34,43 +35,38 @@ public struct PortCapabilities: Sendable, Hashable {
     }
 }
 
-/// A transport failure with what to do about it.
-public struct TransportError: Error, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+/// A transport failure with what to do about it. A malformed address is the user's to fix;
+/// everything else is the port's or the device's.
+public typealias TransportError = EsprigError<TransportErrorDomain>
 
-        /// The device went away (EIO/ENXIO/ENODEV, socket closed).
-        public static let disconnected = Code("disconnected")
-        /// Another process holds the port.
-        public static let busy = Code("busy")
-        public static let notFound = Code("not-found")
-        public static let permissionDenied = Code("permission-denied")
-        public static let invalidAddress = Code("invalid-address")
-        public static let unsupported = Code("unsupported")
-        public static let io = Code("io")
-        /// A bounded wait ran out: a write stuck for 10 s, a connect or an RFC 2217
-        /// acknowledgement that never came.
-        public static let timedOut = Code("timed-out")
-        /// A TCP or RFC 2217 server refused the connection (nothing listening on that port).
-        public static let connectionRefused = Code("connection-refused")
-    }
+/// The domain of `TransportError`: its context is the errno of a failed system call.
+public enum TransportErrorDomain: ErrorDomain {
+    public static var defaultKind: FailureKind? { .device }
+    public typealias Context = Int32?
+}
 
-    public var code: Code
-    public var message: String
-    public var hint: String?
-    /// errno where a system call failed.
-    public var errno: Int32?
+extension ErrorCode where Domain == TransportErrorDomain {
+    /// The device went away (EIO/ENXIO/ENODEV, socket closed).
+    public static let disconnected = Self("disconnected")
+    /// Another process holds the port.
+    public static let busy = Self("busy")
+    public static let notFound = Self("not-found")
+    public static let permissionDenied = Self("permission-denied")
+    public static let invalidAddress = Self("invalid-address", kind: .input)
+    public static let unsupported = Self("unsupported")
+    public static let io = Self("io")
+    /// A bounded wait ran out: a write stuck for 10 s, a connect or an RFC 2217
+    /// acknowledgement that never came.
+    public static let timedOut = Self("timed-out")
+    /// A TCP or RFC 2217 server refused the connection (nothing listening on that port).
+    public static let connectionRefused = Self("connection-refused")
+}
 
+extension EsprigError where Domain == TransportErrorDomain {
     public init(_ code: Code, _ message: String, hint: String? = nil, errno: Int32? = nil) {
-        self.code = code
-        self.message = message
-        self.hint = hint
-        self.errno = errno
+        self.init(code, message, hint: hint, context: errno)
     }
 
-    public var description: String {
-        hint.map { "\(message) (\($0))" } ?? message
-    }
+    /// errno where a system call failed.
+    public var errno: Int32? { context }
 }

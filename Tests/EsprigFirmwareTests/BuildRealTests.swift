@@ -1,3 +1,4 @@
+import EsprigSystem
 import Foundation
 import Testing
 import EsprigTestSupport
@@ -78,14 +79,14 @@ import EsprigTestSupport
     @Test(.timeLimit(.minutes(1)))
     func `a command that outlives its timeout is killed`() throws {
         let start = ContinuousClock.now
-        #expect(throws: FirmwareConfigError(.processTimedOut, "")) {
+        #expect(throws: ProcessError(.processTimedOut, "")) {
             try runner.run(.shell("echo started; sleep 30", workingDirectory: nil, timeout: .milliseconds(300))) { _ in }
         }
         #expect(ContinuousClock.now - start < .seconds(15))
     }
 
     @Test func `a program that is not on PATH is reported as not found`() {
-        #expect(throws: FirmwareConfigError(.toolNotFound, "")) {
+        #expect(throws: ProcessError(.toolNotFound, "")) {
             try runner.run(ProcessRequest(executable: "esprig-no-such-tool", environment: ["PATH": "/nonexistent"], timeout: .seconds(5))) { _ in }
         }
     }

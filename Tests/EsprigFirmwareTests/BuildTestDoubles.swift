@@ -1,3 +1,4 @@
+import EsprigSystem
 import Foundation
 import EsprigFirmware
 

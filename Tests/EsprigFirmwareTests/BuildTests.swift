@@ -1,3 +1,4 @@
+import EsprigSystem
 import Foundation
 import Testing
 import EsprigTestSupport
@@ -88,7 +89,7 @@ import EsprigTestSupport
     @Test func `a missing compiler fails with the apt-get install command`() throws {
         let dir = try makeFirmware()
         let scripted = ScriptedProcessRunner { request in
-            throw FirmwareConfigError(.toolNotFound, "\(request.executable) was not found on PATH (/usr/bin)")
+            throw ProcessError(.toolNotFound, "\(request.executable) was not found on PATH (/usr/bin)")
         }
         do {
             _ = try ToolchainBuild(runner: scripted).run(request(dir))

@@ -1,3 +1,4 @@
+import EsprigSystem
 import EsprigFirmware
 import Foundation
 import Testing

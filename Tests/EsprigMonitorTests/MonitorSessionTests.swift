@@ -1,3 +1,4 @@
+import EsprigSystem
 import EsprigFirmware
 import EsprigMonitor
 import EsprigSimHost

@@ -1,8 +1,5 @@
-extension FirmwareConfigError.Code {
-    // Running programs
-    public static let toolNotFound = Self("tool-not-found")
-    public static let processTimedOut = Self("process-timed-out")
-    public static let processFailedToStart = Self("process-failed-to-start")
+import EsprigCore
+extension ErrorCode where Domain == FirmwareErrorDomain {
     // The toolchain build
     public static let toolchainMissing = Self("toolchain-missing")
     public static let buildFailed = Self("build-failed")

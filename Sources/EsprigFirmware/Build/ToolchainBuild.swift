@@ -1,3 +1,4 @@
+import EsprigSystem
 import Foundation
 
 /// Runs a firmware's build command with the xtensa-lx106 toolchain, reports its output as

@@ -1,3 +1,5 @@
+import EsprigSystem
+
 /// Finds the xtensa-lx106 cross compiler (Debian's `gcc-xtensa-lx106`) and reads its version,
 /// which is part of every build stamp: a new compiler means a rebuild.
 public struct ToolchainCheck: Sendable {
@@ -22,7 +24,7 @@ public struct ToolchainCheck: Sendable {
         let result: ProcessResult
         do {
             result = try runner.run(request) { _ in }
-        } catch let error as FirmwareConfigError where error.code == .toolNotFound {
+        } catch let error as ProcessError where error.code == .toolNotFound {
             throw FirmwareConfigError(.toolchainMissing, "\(compiler) was not found: \(error.message)", hint: ToolchainCheck.installHint)
         }
         guard result.succeeded, let first = result.tail.first(where: { !$0.isEmpty }) else {

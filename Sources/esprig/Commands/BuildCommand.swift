@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EsprigSystem
 import EsprigFirmware
 
 extension Esprig {
@@ -78,7 +79,7 @@ extension Esprig {
                     for artifact in report.artifacts { print("  \(artifact)") }
                 }
             } catch let error as FirmwareConfigError {
-                throw CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: ExitStatus.usage).exit(json: output.json)
+                throw CLIFailure(error, status: ExitStatus.usage).exit(json: output.json)
             }
         }
     }

@@ -104,8 +104,7 @@ enum HeaderCommand {
                 FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             }
         } catch let error as FirmwareConfigError {
-            let status = error.code == .fileUnwritable ? ExitStatus.device : ExitStatus.usage
-            throw CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: status).exit(json: output.json)
+            throw CLIFailure(error, status: ExitStatus.usage).exit(json: output.json)
         }
     }
 

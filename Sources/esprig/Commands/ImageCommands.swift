@@ -167,7 +167,7 @@ enum ImageCommand {
                 FileHandle.standardOutput.write(data + Data("\n".utf8))
             }
         } catch let error as ImageError {
-            throw CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: ExitStatus.usage).exit(json: json)
+            throw CLIFailure(error, status: ExitStatus.usage).exit(json: json)
         } catch let error as ValidationError {
             throw CLIFailure(code: "usage", message: error.message, status: ExitStatus.usage).exit(json: json)
         } catch let error as ExitCode {

@@ -90,13 +90,13 @@ struct BenchIdentity: Sendable {
                 lastError = error
             }
         }
-        guard let found else { throw CLIFailure.fromCerts(lastError ?? CertsError(.unreadableMaterial, "no CA certificate")) }
+        guard let found else { throw CLIFailure(lastError ?? CertsError(.unreadableMaterial, "no CA certificate"), status: ExitStatus.usage) }
         authority = found
         address = sector * CertSectorPacker.sectorSize
         do {
             format = try clientIDFormat.map { try ClientIDFormat($0) }
         } catch {
-            throw CLIFailure.fromCerts(error)
+            throw CLIFailure(error, status: ExitStatus.usage)
         }
         self.serial = serial
     }
@@ -107,7 +107,7 @@ struct BenchIdentity: Sendable {
         do {
             return try format.clientID(chip: info.chip, chipID: info.chipID, mac: info.mac)
         } catch {
-            throw CLIFailure.fromCerts(error)
+            throw CLIFailure(error, status: ExitStatus.usage)
         }
     }
 
@@ -131,7 +131,7 @@ struct BenchIdentity: Sendable {
                           sha256: SHA256.digest(credential.certificateDER).map { String(format: "%02x", $0) }.joined(),
                           commonName: commonName)
         } catch {
-            throw CLIFailure.fromCerts(error)
+            throw CLIFailure(error, status: ExitStatus.usage)
         }
     }
 }

@@ -28,7 +28,7 @@ struct BenchSetup {
         checked.certs.clientCertificate = nil
         checked.certs.clientKey = nil
         let input = try runStep("doctor", status: ExitStatus.usage) {
-            do { return try DoctorInput(profile: checked) } catch { throw CLIFailure.fromCerts(error) }
+            do { return try DoctorInput(profile: checked) } catch { throw CLIFailure(error, status: ExitStatus.usage) }
         }
         let findings = diagnose(input).filter { $0.code != "security-needs-client-cert" }
         let errors = findings.filter { $0.severity == .error }

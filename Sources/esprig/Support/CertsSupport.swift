@@ -19,23 +19,6 @@ struct ProfileOptions: ParsableArguments {
     }
 }
 
-extension CLIFailure {
-    /// Certificate errors: bad input is exit 1, a failure to sign is exit 2.
-    init(certs error: CertsError) {
-        let status = error.code == .signingFailed ? ExitStatus.device : ExitStatus.usage
-        self.init(code: error.code.rawValue, message: error.message, hint: error.hint, status: status)
-    }
-
-    /// What the certs and doctor commands may throw, as a user-facing failure.
-    static func fromCerts(_ error: any Error) -> CLIFailure {
-        switch error {
-        case let e as CertsError: CLIFailure(certs: e)
-        case let e as FirmwareConfigError: CLIFailure(code: e.code.rawValue, message: e.message, hint: e.hint, status: ExitStatus.usage)
-        default: CLIFailure(error)
-        }
-    }
-}
-
 /// Runs a certs command body, printing any failure the way every command does.
 func runCertsCommand(json: Bool, _ body: () throws -> Void) throws {
     do {
@@ -43,7 +26,7 @@ func runCertsCommand(json: Bool, _ body: () throws -> Void) throws {
     } catch let code as ExitCode {
         throw code
     } catch {
-        throw CLIFailure.fromCerts(error).exit(json: json)
+        throw CLIFailure(error, status: ExitStatus.usage).exit(json: json)
     }
 }
 

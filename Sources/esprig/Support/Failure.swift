@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import EsprigLedger
-import EsprigLoader
-import EsprigPorts
-import EsprigTransport
-import EsprigSimulator
+import EsprigCore
 
 /// Exit codes: 0 success, 1 bad usage or input, 2 device or protocol failure.
 enum ExitStatus {
@@ -26,26 +22,16 @@ struct CLIFailure: Error {
         self.status = status
     }
 
-    init(_ error: any Error) {
+    /// Any error as the user sees it: every esprig module's error carries its code, message,
+    /// hint and kind; `status` is the exit code for errors whose kind the step decides.
+    init(_ error: any Error, status fallback: Int32 = ExitStatus.device) {
         switch error {
         case let e as CLIFailure: self = e
-        case let e as LoaderError:
-            let input = e.code == .invalidRequest || e.code == .wrongChip
-            self.init(code: e.transportCode?.rawValue ?? e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
-        case let e as TransportError:
-            let input = e.code == .invalidAddress
-            self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
-        case let e as PortsError:
-            // A selection that matched no port or several is the user's to settle: exit 1.
-            let selection = e.code == .noMatch || e.code == .ambiguous
-            self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: selection ? ExitStatus.usage : ExitStatus.device)
-        case let e as LedgerError:
-            let input = e.code == .duplicateClientID || e.code == .identityConflict || e.code == .counterCollision
-            self.init(code: e.code.rawValue, message: e.message, hint: e.hint, status: input ? ExitStatus.usage : ExitStatus.device)
-        case let e as SimulatorError:
-            self.init(code: "invalid-simulator-option", message: e.description, status: ExitStatus.usage)
+        case let e as any EsprigFailure:
+            let status = e.kind.map { $0 == .input ? ExitStatus.usage : ExitStatus.device } ?? fallback
+            self.init(code: e.codeName, message: e.displayMessage, hint: e.hint, status: status)
         default:
-            self.init(code: "error", message: "\(error)", status: ExitStatus.device)
+            self.init(code: "error", message: "\(error)", status: fallback)
         }
     }
 

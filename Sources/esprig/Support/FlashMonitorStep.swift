@@ -1,4 +1,5 @@
 import Foundation
+import EsprigSystem
 import EsprigFirmware
 import EsprigLoader
 import EsprigMonitor

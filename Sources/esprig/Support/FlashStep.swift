@@ -17,14 +17,7 @@ func runStep<T>(_ name: String, status: Int32 = ExitStatus.device, _ body: () th
         return try body()
     } catch let failure as FlashStepFailure {
         throw failure
-    } catch let error as ProfileError {
-        let message = error.location.map { "\($0): \(error.message)" } ?? error.message
-        throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: message, hint: error.hint, status: ExitStatus.usage))
-    } catch let error as FirmwareConfigError {
-        throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: status))
-    } catch let error as ImageError {
-        throw FlashStepFailure(step: name, failure: CLIFailure(code: error.code.rawValue, message: error.message, hint: error.hint, status: status))
     } catch {
-        throw FlashStepFailure(step: name, failure: CLIFailure(error))
+        throw FlashStepFailure(step: name, failure: CLIFailure(error, status: status))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EsprigSystem
 import EsprigCerts
 import EsprigFirmware
 import EsprigImage

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EsprigSystem
 import EsprigFirmware
 import EsprigMonitor
 import EsprigProfiles

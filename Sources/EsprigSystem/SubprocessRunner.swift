@@ -52,7 +52,7 @@ public struct SubprocessRunner: ProcessRunner {
         do {
             try process.run()
         } catch {
-            throw FirmwareConfigError(.processFailedToStart, "could not start \(request.commandLine): \(error)")
+            throw ProcessError(.processFailedToStart, "could not start \(request.commandLine): \(error)")
         }
         // The parent's copy of the write end must close, or the reader never sees EOF.
         try? pipe.fileHandleForWriting.close()
@@ -74,7 +74,7 @@ public struct SubprocessRunner: ProcessRunner {
         // Lines that arrive after this point (from an orphaned grandchild) are dropped.
         let tail = lines.close()
         if timedOut {
-            throw FirmwareConfigError(.processTimedOut, "\(request.commandLine) was still running after \(request.timeout) and was killed",
+            throw ProcessError(.processTimedOut, "\(request.commandLine) was still running after \(request.timeout) and was killed",
                                       hint: tail.isEmpty ? nil : "last output: \(tail.suffix(5).joined(separator: " | "))")
         }
         return ProcessResult(status: process.terminationStatus, tail: tail)
@@ -84,7 +84,7 @@ public struct SubprocessRunner: ProcessRunner {
     private func resolve(_ name: String, path: String) throws -> String {
         if name.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: name) else {
-                throw FirmwareConfigError(.toolNotFound, "\(name) is not an executable file")
+                throw ProcessError(.toolNotFound, "\(name) is not an executable file")
             }
             return name
         }
@@ -92,7 +92,7 @@ public struct SubprocessRunner: ProcessRunner {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw FirmwareConfigError(.toolNotFound, "\(name) was not found on PATH (\(path))")
+        throw ProcessError(.toolNotFound, "\(name) was not found on PATH (\(path))")
     }
 }
 

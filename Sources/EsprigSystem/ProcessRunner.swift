@@ -52,6 +52,6 @@ public struct ProcessResult: Sendable, Hashable {
 public protocol ProcessRunner: Sendable {
     /// Runs `request` to completion, calling `onLine` for each output line (stdout and stderr
     /// merged, without line endings) as it arrives, possibly from another thread.
-    /// Throws `FirmwareConfigError` `.toolNotFound` or `.processTimedOut`.
+    /// Throws `ProcessError` `.toolNotFound` or `.processTimedOut`.
     func run(_ request: ProcessRequest, onLine: @escaping @Sendable (String) -> Void) throws -> ProcessResult
 }
