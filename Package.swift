@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.3"),
     ],
     targets: [
         // C interop that Swift cannot express: termios2/BOTHER, modem-line ioctls, ptys.
@@ -37,6 +39,13 @@ let package = Package(
         .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigCore", "EsprigTransport"]),
         // The bench's record of boards, attempts and steps (SQLite through GRDB).
         .target(name: "EsprigLedger", dependencies: ["EsprigCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same ledger on a PostgreSQL server that many stations share (postgres-nio); its own
+        // target so that a program using only the SQLite ledger does not link postgres-nio.
+        .target(name: "EsprigLedgerPostgres", dependencies: [
+            "EsprigCore", "EsprigLedger",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EsprigLoader", dependencies: [
             "EsprigCore", "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
@@ -73,7 +82,7 @@ let package = Package(
         .target(name: "EsprigMonitor", dependencies: ["EsprigCore", "EsprigSystem", "EsprigTransport", "EsprigProtocol"]),
         .executableTarget(name: "esprig", dependencies: [
             "EsprigCore", "EsprigSystem", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
-            "EsprigPorts", "EsprigLedger", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
+            "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -90,6 +99,8 @@ let package = Package(
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Against a real PostgreSQL server the tests start (Debian's postgresql package).
+        .testTarget(name: "EsprigLedgerPostgresTests", dependencies: ["EsprigLedger", "EsprigLedgerPostgres", "EsprigTestSupport"]),
         // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
         .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Tests/LedgerCrashHelper"),

@@ -21,4 +21,11 @@ extension ErrorCode where Domain == LedgerErrorDomain {
     /// with a step that did not pass, finishing a finished attempt).
     public static let invalidTransition = Self("invalid-transition")
     public static let notFound = Self("not-found")
+    /// Another station's attempt is running on this board.
+    public static let boardBusy = Self("board-busy")
+    /// The ledger's server cannot be reached, or the connection broke during a call (whose
+    /// transaction the server then rolled back, unless the error says its outcome is unknown).
+    public static let connection = Self("ledger-connection")
+    /// The ledger location is not usable as given (a malformed URL, an unknown sslmode).
+    public static let location = Self("ledger-location", kind: .input)
 }

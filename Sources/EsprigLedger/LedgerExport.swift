@@ -4,7 +4,7 @@ import Foundation
 /// whole board records as JSON. Certificates appear as serial and fingerprint only.
 public enum LedgerExport {
     public static let csvColumns = [
-        "profile", "mac", "chip", "client_id", "allocated", "attempt", "result", "started_at", "ended_at",
+        "profile", "mac", "chip", "client_id", "allocated", "attempt", "station", "result", "started_at", "ended_at",
         "port", "port_usb_serial", "port_usb_path", "profile_hash", "firmware_hashes",
         "certificate_serial", "certificate_sha256", "failed_step", "error",
     ]
@@ -18,7 +18,7 @@ public enum LedgerExport {
                 let failedStep = attempt.steps.last { $0.status != .passed }?.name
                 let fields: [String?] = [
                     board.profile, board.mac, board.chip, board.clientID, allocated, String(attempt.id.rawValue),
-                    attempt.result.rawValue, timestamp(attempt.startedAt), attempt.endedAt.map(timestamp),
+                    attempt.station, attempt.result.rawValue, timestamp(attempt.startedAt), attempt.endedAt.map(timestamp),
                     attempt.port.path, attempt.port.usbSerial, attempt.port.usbPath, attempt.profileHash, hashes,
                     attempt.certificateSerial, attempt.certificateSHA256, failedStep, attempt.error,
                 ]

@@ -66,6 +66,13 @@ enum LedgerSchema {
                 );
                 """)
         }
+        // Stations: every attempt names the bench that made it ('' before this version).
+        migrator.registerMigration("v2-station") { db in
+            try db.execute(sql: """
+                ALTER TABLE attempt ADD COLUMN station TEXT NOT NULL DEFAULT '';
+                CREATE INDEX attempt_station ON attempt(station);
+                """)
+        }
         return migrator
     }
 }

@@ -5,7 +5,7 @@ extension SQLiteLedger {
                          render: @Sendable (Int64) -> String) throws(LedgerError) -> CounterAllocation {
         try write { db in
             guard let boardID = try Int64.fetchOne(db, sql: "SELECT id FROM board WHERE profile = ? AND mac = ?", arguments: [profile, mac]) else {
-                throw LedgerError(.notFound, "board \(mac) is not in profile \(profile) yet", hint: "begin an attempt for it first")
+                throw LedgerError.unknownBoard(mac: mac, profile: profile)
             }
             if let held = try Row.fetchOne(db, sql: "SELECT number, value FROM allocation WHERE profile = ? AND counter = ? AND board_id = ?",
                                            arguments: [profile, counter, boardID]) {
@@ -18,8 +18,7 @@ extension SQLiteLedger {
                 SELECT board.mac FROM allocation JOIN board ON board.id = allocation.board_id
                 WHERE allocation.profile = ? AND allocation.counter = ? AND allocation.value = ?
                 """, arguments: [profile, counter, value]) {
-                throw LedgerError(.counterCollision, "\(counter) value \(value) (number \(number)) is already held by board \(holder) in profile \(profile)",
-                                  hint: "the template must give each number its own value (e.g. include %d), or its start was lowered below numbers in use")
+                throw LedgerError.counterCollision(counter: counter, value: value, number: number, holder: holder, profile: profile)
             }
             try db.execute(sql: "INSERT INTO allocation (profile, counter, board_id, number, value) VALUES (?, ?, ?, ?, ?)",
                            arguments: [profile, counter, boardID, number, value])

@@ -9,10 +9,6 @@ extension SQLiteLedger {
         }
     }
 
-    public func pendingBoards(profile: String) throws(LedgerError) -> [BoardRecord] {
-        try boards(profile: profile).filter { $0.result != .passed }
-    }
-
     /// Every board with this MAC, in every profile.
     public func boards(mac: String) throws(LedgerError) -> [BoardRecord] {
         try read { db in
@@ -23,14 +19,16 @@ extension SQLiteLedger {
 
     private static func board(_ row: Row, _ db: Database) throws -> BoardRecord {
         let boardID: Int64 = row["id"]
-        let attempts = try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE board_id = ? ORDER BY id", arguments: [boardID])
+        let attempts = try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE board_id = ? ORDER BY started_at, id", arguments: [boardID])
             .map { try attempt($0, db) }
         var allocated: [String: String] = [:]
-        for allocation in try Row.fetchAll(db, sql: "SELECT counter, value FROM allocation WHERE board_id = ?", arguments: [boardID]) {
+        var numbers: [String: Int64] = [:]
+        for allocation in try Row.fetchAll(db, sql: "SELECT counter, number, value FROM allocation WHERE board_id = ?", arguments: [boardID]) {
             allocated[allocation["counter"]] = allocation["value"]
+            numbers[allocation["counter"]] = allocation["number"]
         }
         return BoardRecord(profile: row["profile"], mac: row["mac"], chip: row["chip"], clientID: row["client_id"],
-                           allocated: allocated, attempts: attempts)
+                           allocated: allocated, numbers: numbers, attempts: attempts)
     }
 
     private static func attempt(_ row: Row, _ db: Database) throws -> AttemptRecord {
@@ -41,7 +39,7 @@ extension SQLiteLedger {
         }
         let hashes = try JSONDecoder().decode([String: String].self, from: Data((row["firmware_hashes"] as String).utf8))
         return AttemptRecord(
-            id: AttemptID(attemptID), profileHash: row["profile_hash"],
+            id: AttemptID(attemptID), station: row["station"], profileHash: row["profile_hash"],
             port: PortIdentity(path: row["port_path"], usbSerial: row["port_usb_serial"], usbPath: row["port_usb_path"]),
             firmwareHashes: hashes, certificateSerial: row["certificate_serial"], certificateSHA256: row["certificate_sha256"],
             startedAt: row["started_at"], endedAt: row["ended_at"],

@@ -5,9 +5,13 @@ import GRDB
 public final class SQLiteLedger: Ledger {
     let database: DatabaseQueue
     let now: @Sendable () -> Date
+    let lease: Duration
+    public let location: String
 
-    /// Opens (creating and migrating) the ledger at `path`.
-    public init(path: String, now: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) {
+    /// Opens (creating and migrating) the ledger at `path`. Stations on one machine may share
+    /// the file; `lease` is how long another station's running attempt may record nothing
+    /// before a claim gives it up.
+    public init(path: String, lease: Duration = Station.defaultLease, now: @escaping @Sendable () -> Date = { Date() }) throws(LedgerError) {
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
@@ -20,6 +24,8 @@ public final class SQLiteLedger: Ledger {
                               hint: "check the path and its permissions, or pass --ledger PATH")
         }
         self.now = now
+        self.lease = lease
+        location = path
     }
 
     /// A ledger that lives in memory (tests, dry runs).
@@ -31,43 +37,73 @@ public final class SQLiteLedger: Ledger {
             throw LedgerError(.storage, "cannot create an in-memory ledger: \(Self.reason(error))")
         }
         self.now = now
+        lease = Station.defaultLease
+        location = ":memory:"
     }
 
-    public func beginAttempt(_ start: AttemptStart) throws(LedgerError) -> AttemptID {
+    public func claim(_ start: AttemptStart, reprovision: Bool) throws(LedgerError) -> AttemptClaim {
         try write { db in
-            let boardID = try self.boardID(for: start, db)
-            try db.execute(sql: """
-                UPDATE attempt SET result = 'failed', ended_at = ?, error = 'interrupted: esprig stopped during this attempt'
-                WHERE board_id = ? AND result = 'running'
-                """, arguments: [self.now(), boardID])
+            let existing = try Row.fetchOne(db, sql: "SELECT id, client_id FROM board WHERE profile = ? AND mac = ?",
+                                            arguments: [start.profile, start.mac])
+            let boardID: Int64
+            if let existing {
+                boardID = existing["id"]
+                let recorded: String? = existing["client_id"]
+                switch ClaimRule.decide(try self.latestAttempt(boardID, db), station: start.station, reprovision: reprovision,
+                                        now: self.now(), lease: self.lease) {
+                case .skipPassed:
+                    return .passed(clientID: recorded)
+                case .busy(let station, let attempt):
+                    return .busy(station: station, attempt: attempt)
+                case .takeOver(let attempt, let reason):
+                    try Self.checkIdentity(start, recorded: recorded)
+                    try self.close(attempt, reason: reason, db)
+                case .open:
+                    try Self.checkIdentity(start, recorded: recorded)
+                }
+            } else {
+                boardID = try self.insertBoard(start, db)
+            }
             let hashes = String(decoding: try JSONEncoder.sorted.encode(start.firmwareHashes), as: UTF8.self)
             try db.execute(sql: """
-                INSERT INTO attempt (board_id, profile_hash, port_path, port_usb_serial, port_usb_path, firmware_hashes, started_at, result)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'running')
-                """, arguments: [boardID, start.profileHash, start.port.path, start.port.usbSerial, start.port.usbPath, hashes, self.now()])
-            return AttemptID(db.lastInsertedRowID)
+                INSERT INTO attempt (board_id, station, profile_hash, port_path, port_usb_serial, port_usb_path, firmware_hashes, started_at, result)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')
+                """, arguments: [boardID, start.station, start.profileHash, start.port.path, start.port.usbSerial, start.port.usbPath,
+                                 hashes, self.now()])
+            return .began(AttemptID(db.lastInsertedRowID))
         }
     }
 
-    /// The board's row: created with its identity the first time, checked against it after.
-    private func boardID(for start: AttemptStart, _ db: Database) throws -> Int64 {
-        let existing = try Row.fetchOne(db, sql: "SELECT id, client_id FROM board WHERE profile = ? AND mac = ?",
-                                        arguments: [start.profile, start.mac])
-        if let existing {
-            let recorded: String? = existing["client_id"]
-            guard recorded == start.clientID else {
-                throw LedgerError(.identityConflict,
-                                  "board \(start.mac) is recorded in profile \(start.profile) as client id \(recorded ?? "(none)"), not \(start.clientID ?? "(none)")",
-                                  hint: "the profile's client id format changed since this board was provisioned; use a new profile name or a new ledger")
-            }
-            return existing["id"]
+    private func latestAttempt(_ boardID: Int64, _ db: Database) throws -> ClaimRule.Latest? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, result, station, started_at FROM attempt WHERE board_id = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+                                         arguments: [boardID]) else { return nil }
+        let id: Int64 = row["id"]
+        let started: Date = row["started_at"]
+        let stepActivity = try Date.fetchOne(db, sql: "SELECT MAX(COALESCE(ended_at, started_at)) FROM step WHERE attempt_id = ?", arguments: [id])
+        return ClaimRule.Latest(id: AttemptID(id), result: AttemptResult(rawValue: row["result"]) ?? .failed, station: row["station"],
+                                lastActivity: max(started, stepActivity ?? started))
+    }
+
+    /// Fails a running attempt and its open steps (its process died, or its station went quiet).
+    private func close(_ attempt: AttemptID, reason: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE step SET status = 'failed', ended_at = ?, error = 'interrupted' WHERE attempt_id = ? AND status = 'started'",
+                       arguments: [now(), attempt.rawValue])
+        try db.execute(sql: "UPDATE attempt SET result = 'failed', ended_at = ?, error = ? WHERE id = ? AND result = 'running'",
+                       arguments: [now(), reason, attempt.rawValue])
+    }
+
+    private static func checkIdentity(_ start: AttemptStart, recorded: String?) throws {
+        guard recorded == start.clientID else {
+            throw LedgerError.identityConflict(mac: start.mac, profile: start.profile, recorded: recorded, wanted: start.clientID)
         }
+    }
+
+    /// The board's row, created with its identity.
+    private func insertBoard(_ start: AttemptStart, _ db: Database) throws -> Int64 {
         if let clientID = start.clientID,
            let holder = try String.fetchOne(db, sql: "SELECT mac FROM board WHERE profile = ? AND client_id = ?",
                                             arguments: [start.profile, clientID]) {
-            throw LedgerError(.duplicateClientID,
-                              "client id \(clientID) for board \(start.mac) is already held by board \(holder) in profile \(start.profile)",
-                              hint: "two boards would log in as the same MQTT client: put %08X (the chip id) in MQTT_CLIENT_ID")
+            throw LedgerError.duplicateClientID(clientID, mac: start.mac, holder: holder, profile: start.profile)
         }
         try db.execute(sql: "INSERT INTO board (profile, mac, chip, client_id, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [start.profile, start.mac, start.chip, start.clientID, now()])
@@ -124,20 +160,14 @@ public final class SQLiteLedger: Ledger {
     }
 
     @discardableResult
-    public func closeInterruptedAttempts(profile: String?) throws(LedgerError) -> Int {
+    public func closeInterruptedAttempts(profile: String?, station: String?) throws(LedgerError) -> Int {
         try write { db in
-            // Steps still `started` died with the attempt: they failed.
-            try db.execute(sql: """
-                UPDATE step SET status = 'failed', ended_at = ?, error = 'interrupted'
-                WHERE status = 'started' AND attempt_id IN (
-                    SELECT attempt.id FROM attempt JOIN board ON board.id = attempt.board_id
-                    WHERE attempt.result = 'running' AND (? IS NULL OR board.profile = ?))
-                """, arguments: [self.now(), profile, profile])
-            try db.execute(sql: """
-                UPDATE attempt SET result = 'failed', ended_at = ?, error = 'interrupted: esprig stopped during this attempt'
-                WHERE result = 'running' AND board_id IN (SELECT id FROM board WHERE ? IS NULL OR profile = ?)
-                """, arguments: [self.now(), profile, profile])
-            return db.changesCount
+            let running = try Int64.fetchAll(db, sql: """
+                SELECT attempt.id FROM attempt JOIN board ON board.id = attempt.board_id
+                WHERE attempt.result = 'running' AND (? IS NULL OR board.profile = ?) AND (? IS NULL OR attempt.station = ?)
+                """, arguments: [profile, profile, station, station])
+            for attempt in running { try self.close(AttemptID(attempt), reason: ClaimRule.interrupted, db) }
+            return running.count
         }
     }
 

@@ -12,8 +12,8 @@ struct LedgerExportTests {
         let lines = LedgerExport.csv(try ledger.boards(profile: nil)).split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         #expect(lines[0] == LedgerExport.csvColumns.joined(separator: ","))
-        #expect(lines[1] == "greenhouse,18:fe:34:00:00:01,esp8266,greenhouse_00000001,,1,failed,2027-01-15T08:00:00.000Z,2027-01-15T08:00:00.000Z,/dev/ttyUSB1,S1,1-1.1,sha256-of-profile,app=aa;boot=bb,,,flash,flash failed: timeout")
-        #expect(lines[2].contains(",2,passed,"))
+        #expect(lines[1] == "greenhouse,18:fe:34:00:00:01,esp8266,greenhouse_00000001,,1,bench-1,failed,2027-01-15T08:00:00.000Z,2027-01-15T08:00:00.000Z,/dev/ttyUSB1,S1,1-1.1,sha256-of-profile,app=aa;boot=bb,,,flash,flash failed: timeout")
+        #expect(lines[2].contains(",2,bench-1,passed,"))
     }
 
     @Test("CSV fields with commas, quotes or a leading formula character are made safe")

@@ -6,7 +6,7 @@ enum LedgerFixtures {
         AttemptStart(profile: profile, profileHash: "sha256-of-profile", mac: mac(board), chip: "esp8266",
                      clientID: clientID ?? String(format: "greenhouse_%08X", board),
                      port: PortIdentity(path: "/dev/ttyUSB\(board)", usbSerial: "S\(board)", usbPath: "1-1.\(board)"),
-                     firmwareHashes: ["app": "aa", "boot": "bb"])
+                     firmwareHashes: ["app": "aa", "boot": "bb"], station: "bench-1")
     }
 
     static func mac(_ board: Int) -> String { String(format: "18:fe:34:00:00:%02x", board) }

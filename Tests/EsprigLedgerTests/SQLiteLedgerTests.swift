@@ -1,4 +1,4 @@
-import EsprigLedger
+@testable import EsprigLedger
 import EsprigTestSupport
 import Foundation
 import GRDB
@@ -16,7 +16,31 @@ struct SQLiteLedgerTests {
         let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' AND name NOT LIKE 'sqlite%' ORDER BY name") }
         #expect(tables == ["allocation", "attempt", "board", "counter", "step"])
         let migrations = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2-station"])
+    }
+
+    @Test("a file from before stations is upgraded in place: its attempts keep their data, with no station")
+    func upgradesV1() throws {
+        let directory = try TempDirectory()
+        let path = directory.file("ledger.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try LedgerSchema.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO board (profile, mac, chip, client_id, created_at) VALUES ('greenhouse', '18:fe:34:00:00:01', 'esp8266', 'gh_1', '2026-01-01 00:00:00.000')")
+            try db.execute(sql: """
+                INSERT INTO attempt (board_id, profile_hash, port_path, firmware_hashes, started_at, ended_at, result)
+                VALUES (1, 'h', '/dev/ttyUSB0', '{}', '2026-01-01 00:00:00.000', '2026-01-01 00:01:00.000', 'passed')
+                """)
+        }
+        try queue.close()
+        let ledger = try SQLiteLedger(path: path)
+        let board = try #require(try ledger.boards(profile: nil).first)
+        #expect(board.clientID == "gh_1")
+        #expect(board.attempts.map(\.station) == [""])
+        #expect(board.result == .passed)
+        // The next attempt records its station.
+        _ = try ledger.beginAttempt(LedgerFixtures.start(2))
+        #expect(try ledger.boards(mac: LedgerFixtures.mac(2)).first?.attempts.first?.station == "bench-1")
     }
 
     @Test("an attempt whose steps all pass is recorded passed, with its port, hashes and certificate")
