@@ -53,7 +53,8 @@ final class PostgresPool: @unchecked Sendable {
         let group = group
         let closing = idle.map(Self.close)
         EventLoopFuture.andAllComplete(closing, on: group.next()).whenComplete { _ in
-            DispatchQueue.global().async { try? group.syncShutdownGracefully() }
+            // The non-blocking shutdown: a blocked dispatch thread would hold up Swift's pool.
+            DispatchQueue.global().async { group.shutdownGracefully { _ in } }
         }
     }
 
