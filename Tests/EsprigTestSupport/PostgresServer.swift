@@ -95,6 +95,11 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// A URL for a new, empty database of its own.
     public func newDatabase(sslmode: String = "disable") throws -> String {
+        url(database: try newDatabaseName(), sslmode: sslmode)
+    }
+
+    /// A new, empty database; its name.
+    public func newDatabaseName() throws -> String {
         let name: String = lock.withLock {
             databases += 1
             return "ledger_\(databases)"
@@ -102,7 +107,7 @@ public final class PostgresServer: @unchecked Sendable {
         let created = try Self.run([binaries + "/createdb", "-h", "127.0.0.1", "-p", String(port), "-U", user, name], timeout: 60,
                                    environment: ["PGPASSWORD": password])
         guard created.status == 0 else { throw Failure("createdb \(name) failed: \(created.output)") }
-        return url(database: name, sslmode: sslmode)
+        return name
     }
 
     public func url(database: String, sslmode: String = "disable", withPassword: Bool = true) -> String {
@@ -240,7 +245,7 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs a short command to completion (killed after `timeout` seconds).
-    static func run(_ arguments: [String], timeout: Double, environment extra: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String], timeout: Double, environment extra: [String: String] = [:], directory: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
