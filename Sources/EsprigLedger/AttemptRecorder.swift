@@ -10,6 +10,12 @@ public struct AttemptRecorder: Sendable {
         attempt = try ledger.beginAttempt(start)
     }
 
+    /// Records an attempt a claim opened.
+    public init(ledger: any Ledger, attempt: AttemptID) {
+        self.ledger = ledger
+        self.attempt = attempt
+    }
+
     /// Runs `body` as step `name`. A failure is recorded on the step and the attempt, then
     /// rethrown; the ledger's own failure wins over the body's result, because a step whose
     /// outcome could not be recorded must not count as done.

@@ -23,17 +23,19 @@ public final class PostgresLedger: Ledger {
     public var location: String { pool.location.redacted }
 
     /// Connects (reaching the server is retried with a bounded backoff) and brings the schema
-    /// up to date.
-    public init(location: PostgresLocation, lease: Duration = Station.defaultLease, maximumConnections: Int = 4) throws(LedgerError) {
+    /// up to date; with `create` false, a database without a ledger is refused (`.notFound`)
+    /// instead of getting one, as reading commands must not create a ledger.
+    public init(location: PostgresLocation, lease: Duration = Station.defaultLease, maximumConnections: Int = 4,
+                create: Bool = true) throws(LedgerError) {
         pool = try PostgresPool(location: location, maximumConnections: maximumConnections)
         self.lease = lease
-        try migrate()
+        try migrate(create: create)
     }
 
     /// `postgres://…`, completed from the environment.
     public convenience init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            lease: Duration = Station.defaultLease) throws(LedgerError) {
-        try self.init(location: PostgresLocation(url: url, environment: environment), lease: lease)
+                            lease: Duration = Station.defaultLease, create: Bool = true) throws(LedgerError) {
+        try self.init(location: PostgresLocation(url: url, environment: environment), lease: lease, create: create)
     }
 
     /// Closes the connections; the ledger cannot be used after.
@@ -41,8 +43,12 @@ public final class PostgresLedger: Ledger {
 
     // MARK: Schema
 
-    func migrate() throws(LedgerError) {
+    func migrate(create: Bool) throws(LedgerError) {
         try transaction { tx in
+            if !create, try Self.single(try tx.run("SELECT to_regclass('esprig.schema_version') IS NULL"), Bool.self) {
+                throw LedgerError(.notFound, "no esprig ledger in the database at \(self.location)",
+                                  hint: "a bench run with --ledger \(self.location) creates it; check the database name")
+            }
             try tx.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
             try tx.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS esprig"))
             try tx.run(PostgresQuery(unsafeSQL: """

@@ -55,6 +55,10 @@ extension Esprig {
         var reprovision = false
 
         @OptionGroup var ledgerOptions: LedgerOptions
+
+        @Option(help: "This bench's name in the ledger, recorded on every attempt (default: the host name); benches sharing a postgres:// ledger each need their own.")
+        var station: String?
+
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -109,7 +113,7 @@ extension Esprig {
             } else {
                 BenchReport.summary(results, seconds: elapsed).forEach { print($0) }
             }
-            if results.contains(where: { $0.result == .failed }) { throw ExitCode(ExitStatus.device) }
+            if results.contains(where: { $0.result == .failed || $0.result == .unrecorded }) { throw ExitCode(ExitStatus.device) }
         }
     }
 }

@@ -15,7 +15,9 @@ struct BenchContext: Sendable {
     /// Image name → SHA-256 of the bytes planned.
     var firmwareHashes: [String: String]
     var identity: BenchIdentity
-    var ledger: SQLiteLedger
+    var ledger: any Ledger
+    /// This bench's name, recorded on every attempt.
+    var station: String
     var options: SessionOptions
     var after: AfterAction
     /// Provision a board again even when its latest attempt passed.
@@ -26,7 +28,8 @@ struct BenchContext: Sendable {
 
 /// One board's result, for the summary and --json.
 struct BenchBoardResult: Sendable {
-    enum Result: String, Sendable { case passed, failed, skipped }
+    /// `unrecorded`: the board was written, but the ledger could not record it; never passed.
+    enum Result: String, Sendable { case passed, failed, skipped, unrecorded }
     var port: String
     var result: Result
     var mac: String?
@@ -68,13 +71,7 @@ struct BenchBoardJob {
                 result.mac = info.macString
                 result.chip = info.chip.rawValue
                 row.update { $0.mac = info.macString }
-                if !context.reprovision, let earlier = try context.ledger.boards(mac: info.macString).first(where: { $0.profile == context.profileName }),
-                   earlier.result == .passed {
-                    alreadyPassed = true
-                    result.clientID = earlier.clientID
-                    throw BenchSkip()
-                }
-                return try identityWrites(info, steps: steps, result: &result)
+                return try identityWrites(info, steps: steps, result: &result, alreadyPassed: &alreadyPassed)
             }
             handedOver = outcome.opened
             // On the bench a region that could not be checked is a failure, not a warning.
@@ -102,6 +99,13 @@ struct BenchBoardJob {
             if alreadyPassed {
                 result.result = .skipped
                 restartSkipped()
+            } else if steps.wrote, let unrecorded = (error as? LedgerError) ?? steps.ledgerFailure {
+                // The board holds its new identity, but the ledger does not say so: it must not count as passed.
+                result.result = .unrecorded
+                result.failedStep = "ledger"
+                result.error = "board \(result.mac ?? port.name) was written but the ledger could not record it: \(unrecorded.message)"
+                result.hint = "it is not counted as passed; rerun once the ledger is reachable and the board is provisioned again with the same client id"
+                try? steps.recorder?.abandon("unrecorded: \(unrecorded.message)")
             } else {
                 let failure = (error as? FlashStepFailure) ?? FlashStepFailure(step: row.snapshot().step ?? "bench", failure: CLIFailure(error))
                 result.failedStep = failure.step
@@ -126,15 +130,28 @@ struct BenchBoardJob {
         try? opened.port.setLines(dtr: nil, rts: false)
     }
 
-    /// Opens the board's attempt (its MAC is now known) and makes its own certificate.
-    private func identityWrites(_ info: ChipInfo, steps: RecordingSteps, result: inout BenchBoardResult) throws -> [FlashWrite] {
+    /// Claims the board in the ledger (its MAC is now known): left alone when it passed or
+    /// another station is on it, else its attempt is opened and it gets its own certificate.
+    private func identityWrites(_ info: ChipInfo, steps: RecordingSteps, result: inout BenchBoardResult, alreadyPassed: inout Bool) throws -> [FlashWrite] {
         let clientID = try context.identity.clientID(for: info)
         result.clientID = clientID
         row.update { $0.clientID = clientID }
         let start = AttemptStart(profile: context.profileName, profileHash: context.profileHash, mac: info.macString,
                                  chip: info.chip.rawValue, clientID: clientID, port: port.identity,
-                                 firmwareHashes: context.firmwareHashes)
-        let recorder = try AttemptRecorder(ledger: context.ledger, starting: start)
+                                 firmwareHashes: context.firmwareHashes, station: context.station)
+        let recorder: AttemptRecorder
+        switch try context.ledger.claim(start, reprovision: context.reprovision) {
+        case .began(let attempt):
+            recorder = AttemptRecorder(ledger: context.ledger, attempt: attempt)
+        case .passed(let recorded):
+            alreadyPassed = true
+            result.clientID = recorded
+            throw BenchSkip()
+        case .busy(let station, let attempt):
+            alreadyPassed = true
+            result.error = "being provisioned by station \(station) (attempt \(attempt.rawValue))"
+            throw BenchSkip()
+        }
         steps.recorder = recorder
         // The connection came first: the MAC, which keys the record, is only known once connected.
         try steps.recorded("connect", status: ExitStatus.device) {}
@@ -161,6 +178,10 @@ private struct BenchSkip: Error {}
 final class RecordingSteps: BoardStepRunning {
     let row: BenchRow
     var recorder: AttemptRecorder?
+    /// The write step's work finished: the board holds what this attempt wrote.
+    private(set) var wrote = false
+    /// The ledger refused or failed to record a step (not a step's own failure).
+    private(set) var ledgerFailure: LedgerError?
 
     init(row: BenchRow) { self.row = row }
 
@@ -174,7 +195,17 @@ final class RecordingSteps: BoardStepRunning {
         guard let recorder else { return try runStep(name, status: status, body) }
         row.update { $0.step = name; $0.progress = nil }
         return try runStep(name, status: status) {
-            try recorder.step(name) { try runStep(name, status: status, body) }
+            do {
+                return try recorder.step(name) {
+                    let value = try runStep(name, status: status, body)
+                    if name == "write" { wrote = true }
+                    return value
+                }
+            } catch let error as LedgerError {
+                // The body's own failures arrive as FlashStepFailure: a LedgerError is the record's.
+                ledgerFailure = error
+                throw error
+            }
         }
     }
 }

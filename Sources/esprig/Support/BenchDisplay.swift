@@ -83,13 +83,18 @@ enum BenchReport {
         let passed = results.filter { $0.result == .passed }.count
         let skipped = results.filter { $0.result == .skipped }.count
         let failed = results.filter { $0.result == .failed }
+        let unrecorded = results.filter { $0.result == .unrecorded }
         var lines = [String(format: "bench: %d board%@: %d passed, %d already provisioned, %d failed in %.1f s",
                             results.count, results.count == 1 ? "" : "s", passed, skipped, failed.count, seconds)]
-        for board in failed {
+        if !unrecorded.isEmpty {
+            lines.append("  \(unrecorded.count) board\(unrecorded.count == 1 ? " was" : "s were") written but NOT recorded (not counted as passed): "
+                         + unrecorded.map { $0.mac ?? $0.port }.joined(separator: ", "))
+        }
+        for board in failed + unrecorded {
             lines.append("  \(board.port)\(board.mac.map { " (\($0))" } ?? ""): failed at \(board.failedStep ?? "?"): \(board.error ?? "unknown error")")
             if let hint = board.hint { lines.append("    hint: \(hint)") }
         }
-        if !failed.isEmpty { lines.append("  rerun the same command to provision only the boards that did not pass") }
+        if !failed.isEmpty || !unrecorded.isEmpty { lines.append("  rerun the same command to provision only the boards that did not pass") }
         return lines
     }
 
@@ -106,11 +111,12 @@ enum BenchReport {
             return object
         }
         let failed = results.filter { $0.result == .failed }.count
+        let unrecorded = results.filter { $0.result == .unrecorded }.count
         return [
-            "ok": failed == 0, "command": "bench", "profile": profile, "ledger": ledger, "boards": boards,
+            "ok": failed == 0 && unrecorded == 0, "command": "bench", "profile": profile, "ledger": ledger, "boards": boards,
             "seconds": (seconds * 1000).rounded() / 1000,
             "summary": ["total": results.count, "passed": results.filter { $0.result == .passed }.count,
-                        "skipped": results.filter { $0.result == .skipped }.count, "failed": failed],
+                        "skipped": results.filter { $0.result == .skipped }.count, "failed": failed, "unrecorded": unrecorded],
         ]
     }
 }

@@ -54,8 +54,9 @@ final class BenchRow: @unchecked Sendable {
         let text: String
         switch result.result {
         case .passed: text = "passed in \(String(format: "%.1f", result.seconds)) s" + (result.clientID.map { " as \($0)" } ?? "")
-        case .skipped: text = "already provisioned (ledger)" + (result.clientID.map { " as \($0)" } ?? "")
+        case .skipped: text = result.error.map { "left alone: \($0)" } ?? "already provisioned (ledger)" + (result.clientID.map { " as \($0)" } ?? "")
         case .failed: text = "FAILED at \(result.failedStep ?? "?"): \(result.error ?? "unknown error")"
+        case .unrecorded: text = "UNRECORDED \(result.mac ?? ""): \(result.error ?? "the ledger could not record it")"
         }
         update {
             $0.phase = BenchRowState.Phase(rawValue: result.result.rawValue) ?? .failed

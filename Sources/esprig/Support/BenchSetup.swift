@@ -13,6 +13,7 @@ struct BenchSetup {
     struct Made {
         var context: BenchContext
         var ports: [BenchPort]
+        /// Where the ledger is, as it may be shown (a URL without its password).
         var ledgerPath: String
         /// ESPRIG_BENCH_DEVICES: ports from files instead of udev (tests).
         var deviceDirectory: BenchDeviceDirectory?
@@ -48,8 +49,8 @@ struct BenchSetup {
         let ports = try runStep("ports", status: ExitStatus.usage) {
             try BenchPorts.resolve(command.ports, scanner: PortScanner(source: devices ?? UdevDeviceSource()), allowNone: command.watch)
         }
-        let ledgerPath = command.ledgerOptions.path(environment: environment)
-        let ledger = try runStep("ledger", status: ExitStatus.device) { try SQLiteLedger(path: ledgerPath) }
+        let station = try runStep("station", status: ExitStatus.usage) { try stationName(command.station) }
+        let ledger = try runStep("ledger", status: ExitStatus.device) { try command.ledgerOptions.openForWriting(environment: environment) }
 
         let workflow = FlashWorkflow(profileName: command.profile, profilesDirectory: profilesDirectory(command.profilesDir), dryRun: false,
                                      connection: command.connection, output: command.output, environment: environment)
@@ -74,8 +75,8 @@ struct BenchSetup {
         let profileBytes = try profile.files.flatMap { try readInputFile($0) }
         let monitoring = FlashMonitorStep.applies(to: profile, after: command.connection.after, noMonitor: command.noMonitor)
         let context = BenchContext(profile: profile, profileName: profile.name, profileHash: sha256Hex(profileBytes), planned: planned,
-                                   flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger,
+                                   flashSize: prepared.plan.flashSize, firmwareHashes: hashes, identity: identity, ledger: ledger, station: station,
                                    options: options, after: command.connection.after, reprovision: command.reprovision, monitoring: monitoring)
-        return Made(context: context, ports: ports, ledgerPath: ledgerPath, deviceDirectory: devices)
+        return Made(context: context, ports: ports, ledgerPath: ledger.location, deviceDirectory: devices)
     }
 }

@@ -24,7 +24,8 @@ enum LedgerListing {
             var port = attempt.port.path
             if let serial = attempt.port.usbSerial { port += " usb-serial:\(serial)" }
             if let path = attempt.port.usbPath { port += " usb-path:\(path)" }
-            lines.append("  attempt \(attempt.id.rawValue): \(result(attempt)) started \(LedgerExport.timestamp(attempt.startedAt)) on \(port)")
+            let station = attempt.station.isEmpty ? "" : " at station \(attempt.station)"
+            lines.append("  attempt \(attempt.id.rawValue): \(result(attempt)) started \(LedgerExport.timestamp(attempt.startedAt))\(station) on \(port)")
             lines.append("    profile hash \(attempt.profileHash)")
             for (name, hash) in attempt.firmwareHashes.sorted(by: { $0.key < $1.key }) {
                 lines.append("    image \(name) sha256 \(hash)")

@@ -1,15 +1,17 @@
 import ArgumentParser
 import Foundation
 import EsprigLedger
+import EsprigLedgerPostgres
 
-/// `--ledger PATH`, else ESPRIG_LEDGER, else `esprig-ledger.sqlite` in the project (current)
-/// directory.
+/// `--ledger PATH|postgres://…`, else ESPRIG_LEDGER, else `esprig-ledger.sqlite` in the project
+/// (current) directory. A postgres:// URL is the ledger many stations share.
 struct LedgerOptions: ParsableArguments {
-    @Option(help: "The ledger file (env ESPRIG_LEDGER; default ./esprig-ledger.sqlite).")
+    @Option(help: "The ledger: a file, or postgres://user@host/db?sslmode=require shared by stations (env ESPRIG_LEDGER; default ./esprig-ledger.sqlite; the password from PGPASSWORD or PGPASSFILE).")
     var ledger: String?
 
     static let defaultName = "esprig-ledger.sqlite"
 
+    /// The path or URL as given: it may hold a password, so show `Ledger.location` instead.
     func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let ledger, !ledger.isEmpty { return ledger }
         if let env = environment["ESPRIG_LEDGER"], !env.isEmpty { return env }
@@ -17,8 +19,19 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// Opens an existing ledger; reading commands never create one.
-    func openExisting() throws -> SQLiteLedger {
+    func openExisting() throws -> any Ledger {
         let path = path()
+        if PostgresLocation.isURL(path) {
+            let opened: Result<PostgresLedger, LedgerError> = Result { () throws(LedgerError) in try PostgresLedger(url: path, create: false) }
+            switch opened {
+            case .success(let ledger):
+                return ledger
+            case .failure(let error) where error.code == .notFound:
+                throw CLIFailure(code: "no-ledger", message: error.message, hint: error.hint, status: ExitStatus.usage)
+            case .failure(let error):
+                throw error
+            }
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIFailure(code: "no-ledger", message: "no ledger at \(path)",
                              hint: "run esprig in the project directory where the bench wrote it, or pass --ledger PATH",
@@ -26,6 +39,25 @@ struct LedgerOptions: ParsableArguments {
         }
         return try SQLiteLedger(path: path)
     }
+
+    /// Opens the ledger the bench writes, creating it.
+    func openForWriting(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Ledger {
+        let path = path(environment: environment)
+        if PostgresLocation.isURL(path) { return try PostgresLedger(url: path, environment: environment) }
+        return try SQLiteLedger(path: path)
+    }
+}
+
+/// `--station NAME`: the bench writing the ledger (default the host name).
+func stationName(_ option: String?) throws -> String {
+    guard let option else { return Station.hostName }
+    let name = option.trimmingCharacters(in: .whitespaces)
+    guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:@".contains($0) }) else {
+        throw CLIFailure(code: "invalid-station", message: "--station '\(option)' is not a station name",
+                         hint: "use up to 64 letters, digits and - _ . : @ (e.g. line1-bench2); each bench running at the same time needs its own",
+                         status: ExitStatus.usage)
+    }
+    return name
 }
 
 /// `AA:BB:CC:DD:EE:FF`, `aa-bb-...` or `aabbccddeeff` → `aa:bb:cc:dd:ee:ff`, the ledger's form.
