@@ -185,6 +185,42 @@ struct MultiStationBenchTests {
     }
 }
 
+extension MultiStationBenchTests {
+    @Test("a board written whose record then fails is reported unrecorded with its MAC, exit 2, never passed; the rerun provisions it")
+    func unrecorded() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.newDatabaseName()
+        let proxy = try TCPProxy(upstreamPort: server.port)
+        let url = "postgres://\(server.user):\(server.password)@127.0.0.1:\(proxy.port)/\(database)?sslmode=disable"
+        // The ledger goes away right after the write step was recorded: as the reset step is.
+        proxy.cut(whenClientSends: "reset", thenRefuse: true)
+        let first = try launch(0, boards: [1], ledger: url)
+        let result = finish(first.0, log: first.log)
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("UNRECORDED \(Self.mac(1))"), "\(result.output)")
+        #expect(result.output.contains("1 board was written but NOT recorded (not counted as passed): \(Self.mac(1))"), "\(result.output)")
+        #expect(result.output.contains("0 passed"), "\(result.output)")
+        #expect(!result.output.contains(server.password))
+        #expect(proxy.triggered == 1)
+
+        let direct = try PostgresLedger(url: server.url(database: database), environment: [:])
+        let record = try #require(try direct.boards(mac: Self.mac(1)).first)
+        #expect(record.result == .running, "not passed: \(record.attempts.map(\.result))")
+        #expect(record.attempts.last?.steps.last?.name == "write" && record.attempts.last?.steps.last?.status == .passed)
+        #expect(try flashedCertificate(1).commonName == Self.clientID(1), "the board was written")
+
+        // The ledger back, the same station's rerun takes its attempt over and provisions the board again.
+        proxy.setRefusing(false)
+        let second = try launch(0, boards: [1], ledger: url)
+        let rerun = finish(second.0, log: second.log)
+        #expect(rerun.status == 0, "\(rerun.output)")
+        let after = try #require(try direct.boards(mac: Self.mac(1)).first)
+        #expect(after.attempts.map(\.result) == [.failed, .passed])
+        #expect(after.attempts.last?.certificateSHA256 == (try flashedCertificate(1)).sha256)
+        #expect(after.numbers["serial"] == 1, "the board kept its serial")
+    }
+}
+
 extension PostgresServer {
     /// The shared test server's password, to check it is never printed.
     static var sharedPassword: String { (try? shared().password) ?? "-" }

@@ -11,6 +11,7 @@ public final class TCPProxy: @unchecked Sendable {
     private var connections: [(Int32, Int32)] = []
     private var refusing = false
     private var trigger: [UInt8]?
+    private var refuseAfterTrigger = false
     private var stopped = false
     /// How many connections were cut by a trigger.
     public private(set) var triggered = 0
@@ -48,9 +49,10 @@ public final class TCPProxy: @unchecked Sendable {
         if refusing { severAll() }
     }
 
-    /// The next connection whose client sends `text` is cut before those bytes reach the server.
-    public func cut(whenClientSends text: String) {
-        lock.withLock { trigger = Array(text.utf8) }
+    /// The next connection whose client sends `text` is cut before those bytes reach the server;
+    /// with `thenRefuse`, every other connection too, and new ones are refused (the server gone).
+    public func cut(whenClientSends text: String, thenRefuse: Bool = false) {
+        lock.withLock { trigger = Array(text.utf8); refuseAfterTrigger = thenRefuse }
     }
 
     public func stop() {
@@ -98,9 +100,16 @@ public final class TCPProxy: @unchecked Sendable {
             guard count > 0 else { break }
             let chunk = Array(buffer[0..<count])
             if inspect, let pattern = lock.withLock({ trigger }), Self.contains(Array(tail.suffix(pattern.count - 1)) + chunk, pattern) {
-                lock.withLock { trigger = nil; triggered += 1; connections.removeAll { $0 == pair } }
+                let refuse = lock.withLock {
+                    trigger = nil
+                    triggered += 1
+                    connections.removeAll { $0 == pair }
+                    if refuseAfterTrigger { refusing = true }
+                    return refuseAfterTrigger
+                }
                 shutdown(pair.0, Int32(SHUT_RDWR))
                 shutdown(pair.1, Int32(SHUT_RDWR))
+                if refuse { severAll() }
                 break
             }
             tail = Array((tail + chunk).suffix(256))
