@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ESPTOOL_VERSION="${ESPTOOL_VERSION:-5.6.0}"
-APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl mosquitto mosquitto-clients tmux)
+# postgresql: the tests start their own server from its binaries (initdb, postgres; never the system service).
+APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl mosquitto mosquitto-clients tmux postgresql)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
