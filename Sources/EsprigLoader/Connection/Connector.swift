@@ -146,11 +146,29 @@ public enum Connector {
         return out
     }
 
+    /// esptool's order: GET_SECURITY_INFO's chip id (ESP32-S3/C3 and later), else the magic
+    /// word at 0x40001000 (ESP8266, ESP32, ESP32-S2, whose ROMs have no chip id).
     static func detectChip(_ connection: Connection, expected: Chip?) throws(LoaderError) -> ChipSpec {
-        let magic = try connection.readRegister(ChipSpec.detectMagicRegister)
-        guard let spec = ChipSpec.detect(magic: magic) else {
-            throw LoaderError(.unknownChip, "unexpected chip magic value \(hex8(magic)): esprig supports ESP8266 and ESP32",
-                              hint: "if this is a newer ESP32 variant, use esptool for now")
+        var chipID: UInt32?
+        do {
+            chipID = try connection.securityInfo().chipID
+        } catch {
+            if error.isDisconnect { throw error }
+        }
+        let spec: ChipSpec
+        if let chipID {
+            guard let found = ChipSpec.detect(securityInfoChipID: chipID) else {
+                throw LoaderError(.unknownChip, "unexpected chip id \(chipID) in GET_SECURITY_INFO: esprig knows " + knownChips,
+                                  hint: "this is a chip esprig has no row for; use esptool, or report the chip id")
+            }
+            spec = found
+        } else {
+            let magic = try connection.readRegister(ChipSpec.detectMagicRegister)
+            guard let found = ChipSpec.detect(magic: magic) else {
+                throw LoaderError(.unknownChip, "unexpected chip magic value \(hex8(magic)) and no chip id: esprig knows " + knownChips,
+                                  hint: "this is a chip esprig has no row for; use esptool, or report the magic value")
+            }
+            spec = found
         }
         if let expected, expected != spec.chip {
             throw LoaderError(.wrongChip, "this chip is \(spec.displayName), not \(expected.spec.displayName)",
@@ -158,4 +176,6 @@ public enum Connector {
         }
         return spec
     }
+
+    static var knownChips: String { Chip.allCases.map(\.spec.displayName).joined(separator: ", ") }
 }

@@ -128,7 +128,7 @@ extension Connection {
     /// Leaves the loader: FLASH_BEGIN(0,0) + FLASH_END(flag) on a ROM; RUN_USER_CODE on the ESP8266 stub.
     public func leaveLoader(runUserCode: Bool) throws(LoaderError) {
         let spec = try spec
-        if isStub && runUserCode && spec.chip == .esp8266 {
+        if isStub && runUserCode && spec.stubRunsUserCode {
             try sendFrame(CommandPacket(.runUserCode, data: []).encoded())
             return
         }

@@ -56,12 +56,12 @@ public final class FlashSession {
             events(.baudChanged(options.baud))
         }
         if options.useStub && !connection.isStub {
-            if let stub = try stubSource?.stub(for: info.chip) {
+            if let stub = try stubSource?.stub(for: info.chip, revision: info.revision) {
                 try connection.runStub(stub)
                 events(.stubStarted(alreadyRunning: false))
             } else {
                 stubUnavailableReason = "no esptool flasher stub found for \(spec.displayName) (install esptool with pip, or set ESPRIG_STUB_DIR)"
-                events(.warning("\(stubUnavailableReason!); using the ROM loader, which is slower" + (spec.chip == .esp8266 ? " and cannot compress or verify" : "")))
+                events(.warning("\(stubUnavailableReason!); using the ROM loader, which is slower" + (spec.romFeatures.contains(.md5) ? "" : " and cannot compress or verify")))
             }
         } else if !options.useStub {
             stubUnavailableReason = "--no-stub given"
@@ -183,7 +183,7 @@ public final class FlashSession {
                 events(.warning("could not hard-reset: \(connection.port.name) has no RTS line; reset the board by hand"))
             }
         case .softReset:
-            if connection.isStub && spec.chip != .esp8266 {
+            if connection.isStub && !spec.stubRunsUserCode {
                 throw LoaderError(.invalidRequest, "soft reset is only supported on ESP8266 with the stub", hint: "use --after hard-reset")
             }
             try connection.leaveLoader(runUserCode: true)
