@@ -65,6 +65,8 @@ public struct EFuseIdentity: Sendable, Hashable {
     public var minor: [EFuseField]
     public var features: [String]
     public var featureFields: [EFuseFeature]
+    /// The MAC word's high half holds the EUI-64 extension (ff:fe on the C5/C6/H2), esptool's `MAC_EXT`.
+    public var hasEUI64Extension: Bool = false
 }
 
 /// How a row's identity is read from the chip.

@@ -130,7 +130,7 @@ extension ChipSpec {
                 }
             }
         }
-        return later(.esp32c5, "ESP32-C5", bootloaderOffset: 0x2000, spiBase: 0x6000_3000,
+        var row = later(.esp32c5, "ESP32-C5", bootloaderOffset: 0x2000, spiBase: 0x6000_3000,
                      identity: EFuseIdentity(
                         macWord: 0x600B_4844, nameKey: [temp, flash, psram], names: names, unknownName: "Unknown ESP32-C5",
                         major: [EFuseField(w2, shift: 4, bits: 2)], minor: [EFuseField(w2, shift: 0, bits: 4)],
@@ -142,6 +142,11 @@ extension ChipSpec {
                      crystal: .measured([48, 40, 26]), chipID: 23,
                      flashFrequencies: ["80m": 0xF, "40m": 0x0, "20m": 0x2],
                      codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4086_0000, 0x4200_0000..<0x4400_0000])
+        if case .eFuse(var layout) = row.identity {
+            layout.hasEUI64Extension = true
+            row.identity = .eFuse(layout)
+        }
+        return row
     }()
 
     /// `targets/esp32c6.py`.
@@ -152,7 +157,7 @@ extension ChipSpec {
         for f in UInt32(0)..<8 { names[f] = "ESP32-C6 (QFN40)" }   // package 0 whatever the flash
         names[1 << 3 | 1] = "ESP32-C6FH4 (QFN32)"
         names[1 << 3 | 2] = "ESP32-C6FH8 (QFN32)"
-        return later(.esp32c6, "ESP32-C6", bootloaderOffset: 0x0, spiBase: 0x6000_3000,
+        var row = later(.esp32c6, "ESP32-C6", bootloaderOffset: 0x0, spiBase: 0x6000_3000,
                      identity: EFuseIdentity(
                         macWord: b1, nameKey: [pkg, flash], names: names, unknownName: "Unknown ESP32-C6",
                         major: [EFuseField(b1 + 12, shift: 22, bits: 2)], minor: [EFuseField(b1 + 12, shift: 18, bits: 4)],
@@ -161,6 +166,11 @@ extension ChipSpec {
                      crystal: .fixed(40), chipID: 13,
                      flashFrequencies: ["80m": 0x0, "40m": 0x0, "20m": 0x2],
                      codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4088_0000, 0x4200_0000..<0x4280_0000])
+        if case .eFuse(var layout) = row.identity {
+            layout.hasEUI64Extension = true
+            row.identity = .eFuse(layout)
+        }
+        return row
     }()
 
     /// `targets/esp32h2.py`: a 32 MHz crystal; no Wi-Fi. (The "S" suffix of v1.2+ embedded-flash parts is not modelled.)
@@ -174,7 +184,7 @@ extension ChipSpec {
                 if let tName = [1: "H", 2: "N"][t] { names[t << 3 | f] = "ESP32-H2F" + tName + size }
             }
         }
-        return later(.esp32h2, "ESP32-H2", bootloaderOffset: 0x0, spiBase: 0x6000_3000,
+        var row = later(.esp32h2, "ESP32-H2", bootloaderOffset: 0x0, spiBase: 0x6000_3000,
                      identity: EFuseIdentity(
                         macWord: b1, nameKey: [pkg, temp, flash], names: names, unknownName: "Unknown ESP32-H2",
                         major: [EFuseField(b1 + 12, shift: 21, bits: 2)], minor: [EFuseField(b1 + 12, shift: 18, bits: 3)],
@@ -184,6 +194,11 @@ extension ChipSpec {
                      crystal: .fixed(32), chipID: 16,
                      flashFrequencies: ["48m": 0xF, "24m": 0x0, "16m": 0x1, "12m": 0x2],
                      codeRanges: [0x4000_0000..<0x4002_0000, 0x4080_0000..<0x4085_0000, 0x4200_0000..<0x4280_0000])
+        if case .eFuse(var layout) = row.identity {
+            layout.hasEUI64Extension = true
+            row.identity = .eFuse(layout)
+        }
+        return row
     }()
 
     /// `targets/esp32p4.py`: the bootloader at 0x2000; revisions below v3.0 use `esp32p4-rev1.json`.

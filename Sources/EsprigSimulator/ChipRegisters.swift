@@ -35,7 +35,8 @@ struct ChipRegisters {
         let m = options.mac
         var words: [UInt32: UInt32] = [
             layout.macWord: UInt32(m[2]) << 24 | UInt32(m[3]) << 16 | UInt32(m[4]) << 8 | UInt32(m[5]),
-            layout.macWord + 4: UInt32(m[0]) << 8 | UInt32(m[1]),
+            // The EUI-64 extension ff:fe sits above the MAC's first two bytes where the chip has one.
+            layout.macWord + 4: (layout.hasEUI64Extension ? 0xFFFE_0000 : 0) | UInt32(m[0]) << 8 | UInt32(m[1]),
         ]
         let r = options.revision
         for (fields, value) in [(layout.major, UInt32(r.major)), (layout.minor, UInt32(r.minor))] {

@@ -46,6 +46,10 @@ enum BoardCommand {
                 }
                 result["chip"] = session.info.chip.rawValue
                 result["mac"] = session.info.macString
+                result["description"] = session.info.description
+                result["features"] = session.info.features
+                result["crystal_mhz"] = session.info.crystalMHz
+                if let revision = session.info.revision { result["revision"] = revision.description }
                 result["port"] = portName
                 result["stub"] = session.connection.isStub
             } catch {
