@@ -146,27 +146,32 @@ public enum Connector {
         return out
     }
 
-    /// esptool's order: GET_SECURITY_INFO's chip id (ESP32-S3/C3 and later), else the magic
-    /// word at 0x40001000 (ESP8266, ESP32, ESP32-S2, whose ROMs have no chip id).
+    /// The magic word at 0x40001000 first (ESP8266, ESP32, ESP32-S2: the exchanges esprig always
+    /// had, so their command sequence is unchanged), then GET_SECURITY_INFO's chip id (ESP32-S3,
+    /// C3 and later, whose magic esptool no longer lists; also what answers in Secure Download
+    /// Mode, where READ_REG is refused). A 12-byte answer without a chip id is the ESP32-S2.
     static func detectChip(_ connection: Connection, expected: Chip?) throws(LoaderError) -> ChipSpec {
-        var chipID: UInt32?
+        var magic: UInt32?
         do {
-            chipID = try connection.securityInfo().chipID
+            magic = try connection.readRegister(ChipSpec.detectMagicRegister)
         } catch {
-            if error.isDisconnect { throw error }
+            if error.isDisconnect || error.code == .timeout || error.code == .noData { throw error }
         }
         let spec: ChipSpec
-        if let chipID {
-            guard let found = ChipSpec.detect(securityInfoChipID: chipID) else {
-                throw LoaderError(.unknownChip, "unexpected chip id \(chipID) in GET_SECURITY_INFO: esprig knows " + knownChips,
-                                  hint: "this is a chip esprig has no row for; use esptool, or report the chip id")
-            }
+        if let magic, let found = ChipSpec.detect(magic: magic) {
             spec = found
         } else {
-            let magic = try connection.readRegister(ChipSpec.detectMagicRegister)
-            guard let found = ChipSpec.detect(magic: magic) else {
-                throw LoaderError(.unknownChip, "unexpected chip magic value \(hex8(magic)) and no chip id: esprig knows " + knownChips,
+            let info: SecurityInfo
+            do { info = try connection.securityInfo() } catch {
+                if error.isDisconnect { throw error }
+                throw LoaderError(.unknownChip, "unexpected chip magic value \(magic.map(hex8) ?? "(unreadable)") and no GET_SECURITY_INFO: esprig knows " + knownChips,
                                   hint: "this is a chip esprig has no row for; use esptool, or report the magic value")
+            }
+            let found = info.chipID.map(ChipSpec.detect(securityInfoChipID:))
+                ?? Chip.allCases.map(\.spec).first { $0.securityInfoLength == 12 }
+            guard let found else {
+                throw LoaderError(.unknownChip, "unexpected chip id \(info.chipID.map(String.init) ?? "?") in GET_SECURITY_INFO (magic \(magic.map(hex8) ?? "unreadable")): esprig knows " + knownChips,
+                                  hint: "this is a chip esprig has no row for; use esptool, or report the chip id")
             }
             spec = found
         }
