@@ -22,6 +22,8 @@ public struct LoaderError: Error, Sendable, CustomStringConvertible {
         public static let protocolViolation = Code("protocol-violation")
         public static let transport = Code("transport")
         public static let writeFailed = Code("write-failed")
+        /// Flash encryption or secure boot is on and `--force` was not given.
+        public static let securedChip = Code("secured-chip")
     }
 
     public var code: Code

@@ -111,6 +111,8 @@ public struct ChipSpec: Sendable, Hashable {
     public var stubRunsUserCode: Bool = false
     /// The firmware's TLS stack tops out at TLS 1.2 (ESP8266 BearSSL/axTLS).
     public var firmwareTLS12Only: Bool = false
+    /// eFuse key-block purposes by value (esptool `KEY_PURPOSES`; empty: not printed). Six key blocks.
+    public var keyPurposes: [UInt8: String] = [:]
 
     /// The stub file name for one chip revision (major × 100 + minor).
     public func stubName(revision: Int?) -> String {

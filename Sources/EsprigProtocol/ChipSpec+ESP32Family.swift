@@ -7,6 +7,14 @@ extension ChipSpec {
                                                    "32MB": 0x50, "64MB": 0x60, "128MB": 0x70]
     static let commonFlashFrequencies: [String: UInt8] = ["80m": 0xF, "40m": 0x0, "26m": 0x1, "20m": 0x2]
 
+    /// esptool `KEY_PURPOSES`: the values every S2-and-later chip shares, plus per-chip extras.
+    static let commonKeyPurposes: [UInt8: String] = [
+        0: "USER/EMPTY", 1: "RESERVED", 4: "XTS_AES_128_KEY", 5: "HMAC_DOWN_ALL", 6: "HMAC_DOWN_JTAG",
+        7: "HMAC_DOWN_DIGITAL_SIGNATURE", 8: "HMAC_UP", 9: "SECURE_BOOT_DIGEST0", 10: "SECURE_BOOT_DIGEST1", 11: "SECURE_BOOT_DIGEST2",
+    ]
+    static let aes256KeyPurposes = commonKeyPurposes.merging([2: "XTS_AES_256_KEY_1", 3: "XTS_AES_256_KEY_2"]) { $1 }
+    static let ecdsaKeyPurposes = aes256KeyPurposes.merging([1: "ECDSA_KEY"]) { $1 }
+
     /// The SPI1 "user command" registers of the S2-and-later controllers; the address is not
     /// MSB-aligned there (esptool `SPI_ADDR_REG_MSB = False`).
     static func laterSPI(base: UInt32) -> SPIRegisters {
@@ -25,7 +33,8 @@ extension ChipSpec {
                  hasROMEraseSizeBug: false, stubName: chip.rawValue, flashFrequencies: flashFrequencies,
                  flashSizes: laterFlashSizes, romBeginTakesEncryptedFlag: true,
                  identity: .eFuse(identity), crystal: crystal, securityInfoChipID: chipID,
-                 securityInfoLength: 20, usbJTAGSerialPID: 0x1001, addr2line: addr2line, codeRanges: codeRanges)
+                 securityInfoLength: 20, usbJTAGSerialPID: 0x1001, addr2line: addr2line, codeRanges: codeRanges,
+                 keyPurposes: commonKeyPurposes)
     }
 
     /// `targets/esp32s2.py`: no chip id in GET_SECURITY_INFO (12 bytes), so the magic decides.
@@ -56,6 +65,7 @@ extension ChipSpec {
         row.securityInfoLength = 12
         row.usbJTAGSerialPID = nil
         row.usbOTGPID = 0x0002
+        row.keyPurposes = aes256KeyPurposes
         return row
     }()
 
@@ -78,6 +88,7 @@ extension ChipSpec {
                         crystal: .fixed(40), chipID: 9, addr2line: "xtensa-esp32s3-elf-addr2line",
                         codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_0000..<0x403E_0000, 0x4200_0000..<0x4400_0000])
         row.usbOTGPID = 0x0009
+        row.keyPurposes = aes256KeyPurposes
         return row
     }()
 
@@ -102,7 +113,7 @@ extension ChipSpec {
     /// `targets/esp32c2.py`: 26 or 40 MHz crystal, read from UART_CLKDIV.
     public static let esp32c2: ChipSpec = {
         let b2: UInt32 = 0x6000_8840
-        return later(.esp32c2, "ESP32-C2", bootloaderOffset: 0x0, spiBase: 0x6000_2000,
+        var row = later(.esp32c2, "ESP32-C2", bootloaderOffset: 0x0, spiBase: 0x6000_2000,
                      identity: EFuseIdentity(
                         macWord: b2, nameKey: [EFuseField(b2 + 4, shift: 22, bits: 3)],
                         names: [0: "ESP32-C2", 1: "ESP8684H"], unknownName: "Unknown ESP32-C2",
@@ -115,6 +126,8 @@ extension ChipSpec {
                      crystal: .measured([40, 26]), chipID: 12,
                      flashFrequencies: ["60m": 0xF, "30m": 0x0, "20m": 0x1, "15m": 0x2],
                      codeRanges: [0x4000_0000..<0x4009_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4240_0000])
+        row.keyPurposes = [:]   // esptool prints none for the C2
+        return row
     }()
 
     /// `targets/esp32c5.py`: a 48 MHz crystal, read from UART_CLKDIV; the bootloader sits at 0x2000.
@@ -146,6 +159,7 @@ extension ChipSpec {
             layout.hasEUI64Extension = true
             row.identity = .eFuse(layout)
         }
+        row.keyPurposes = commonKeyPurposes.merging([1: "ECDSA_KEY", 12: "KM_INIT_KEY", 15: "XTS_AES_128_PSRAM_KEY", 16: "ECDSA_KEY_P192", 17: "ECDSA_KEY_P384_L", 18: "ECDSA_KEY_P384_H"]) { $1 }
         return row
     }()
 
@@ -198,6 +212,7 @@ extension ChipSpec {
             layout.hasEUI64Extension = true
             row.identity = .eFuse(layout)
         }
+        row.keyPurposes = ecdsaKeyPurposes
         return row
     }()
 
@@ -215,6 +230,7 @@ extension ChipSpec {
                         codeRanges: [0x4FC0_0000..<0x4FC2_0000, 0x4FF0_0000..<0x4FFC_0000, 0x4000_0000..<0x4400_0000])
         row.usbOTGPID = 0x0012
         row.olderRevisionStub = RevisionStub(revision: 300, name: "esp32p4-rev1")
+        row.keyPurposes = ecdsaKeyPurposes.merging([12: "KM_INIT_KEY"]) { $1 }
         return row
     }()
 }
