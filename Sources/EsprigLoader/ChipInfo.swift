@@ -61,20 +61,45 @@ extension ChipInfo {
     /// ESP32-S2 and later: esptool's `read_mac`, `get_chip_description` and `get_chip_features`
     /// from the row's eFuse fields.
     static func read(from connection: Connection, spec: ChipSpec, layout: EFuseIdentity) throws(LoaderError) -> ChipInfo {
-        let read = { (address: UInt32) throws(LoaderError) -> UInt32 in try connection.readRegister(address) }
+        var info = try decode(layout, chip: spec.chip) { (address: UInt32) throws(LoaderError) -> UInt32 in try connection.readRegister(address) }
+        info.crystalMHz = try crystalMHz(connection, spec: spec)
+        return info
+    }
+
+    /// The identity the eFuse words give (crystal left 0: it is not an eFuse fact).
+    public static func decode<E: Error>(_ layout: EFuseIdentity, chip: Chip, read: (UInt32) throws(E) -> UInt32) throws(E) -> ChipInfo {
         let mac0 = try read(layout.macWord)
         let mac1 = try read(layout.macWord + 4)
         let mac = [UInt8(truncatingIfNeeded: mac1 >> 8), UInt8(truncatingIfNeeded: mac1)]
             + [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: mac0 >> $0) }
         let revision = ChipRevision(major: Int(try layout.major.value(read)), minor: Int(try layout.minor.value(read)))
-        let name = layout.names[try layout.nameKey.value(read)] ?? layout.unknownName
+        var name: String
+        if layout.nameParts.isEmpty {
+            name = layout.names[try layout.nameKey.value(read)] ?? layout.unknownName
+        } else {
+            name = chip.spec.displayName
+            var unknown = false
+            for part in layout.nameParts {
+                if !part.requires.isEmpty, try part.requires.value(read) == 0 { continue }
+                if let piece = part.names[try part.field.value(read)] { name += piece } else { name += part.unknown; unknown = true }
+            }
+            if unknown { name = "Unknown " + name }
+        }
+        if let suffix = layout.revisionSuffix, revision.number >= suffix.minRevision, try suffix.requires.value(read) != 0 {
+            name += suffix.suffix
+        }
         var features = layout.features
         for feature in layout.featureFields {
-            let label = feature.names[try feature.field.value(read)] ?? feature.unknown
-            if !label.isEmpty { features.append(label) }
+            let value = try feature.field.value(read)
+            var label = feature.names[value] ?? feature.unknown
+            guard !label.isEmpty else { continue }
+            if !feature.vendor.isEmpty, feature.vendorFor?.contains(value) ?? true {
+                label += " (" + (feature.vendors[try feature.vendor.value(read)] ?? "") + ")"
+            }
+            features.append(label)
         }
-        return ChipInfo(chip: spec.chip, description: "\(name) (revision \(revision))", features: features,
-                        crystalMHz: try crystalMHz(connection, spec: spec), mac: mac, chipID: nil, revision: revision)
+        return ChipInfo(chip: chip, description: "\(name) (revision \(revision))", features: features,
+                        crystalMHz: 0, mac: mac, chipID: nil, revision: revision)
     }
 
     /// esptool `get_crystal_freq`: fixed by the chip, or from the UART_CLKDIV the ROM set at 115200 baud.

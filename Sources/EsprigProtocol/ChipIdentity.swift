@@ -44,12 +44,44 @@ public struct EFuseFeature: Sendable, Hashable {
     public var field: [EFuseField]
     public var names: [UInt32: String]
     public var unknown: String
+    /// " (vendor)" appended (esptool `get_flash_vendor`/`get_psram_vendor`; an unknown vendor
+    /// reads as "()"), for the values in `vendorFor`, or whenever a label is shown when nil.
+    public var vendor: [EFuseField]
+    public var vendors: [UInt32: String]
+    public var vendorFor: Set<UInt32>?
 
-    public init(_ field: [EFuseField], _ names: [UInt32: String], unknown: String) {
+    public init(_ field: [EFuseField], _ names: [UInt32: String], unknown: String,
+                vendor: [EFuseField] = [], vendors: [UInt32: String] = [:], vendorFor: Set<UInt32>? = nil) {
         self.field = field
         self.names = names
         self.unknown = unknown
+        self.vendor = vendor
+        self.vendors = vendors
+        self.vendorFor = vendorFor
     }
+}
+
+/// One piece of a composed chip name (ESP32-C5 "N"/"H", "F4", "R8"…): skipped while every
+/// `requires` field is zero; a value not in `names` gives `unknown` and makes the name "Unknown …".
+public struct NamePart: Sendable, Hashable {
+    public var field: [EFuseField]
+    public var names: [UInt32: String]
+    public var unknown: String
+    public var requires: [EFuseField]
+
+    public init(_ field: [EFuseField], _ names: [UInt32: String], unknown: String = "?", requires: [EFuseField] = []) {
+        self.field = field
+        self.names = names
+        self.unknown = unknown
+        self.requires = requires
+    }
+}
+
+/// A suffix for revisions from `minRevision` on while `requires` is non-zero (ESP32-H2 "S").
+public struct RevisionSuffix: Sendable, Hashable {
+    public var minRevision: Int
+    public var suffix: String
+    public var requires: [EFuseField]
 }
 
 /// Identity words of an ESP32-S2-or-later chip (esptool `get_chip_description`, `read_mac`,
@@ -65,6 +97,9 @@ public struct EFuseIdentity: Sendable, Hashable {
     public var minor: [EFuseField]
     public var features: [String]
     public var featureFields: [EFuseFeature]
+    /// When non-empty, the name is the display name plus these parts (`names` is then unused).
+    public var nameParts: [NamePart] = []
+    public var revisionSuffix: RevisionSuffix? = nil
     /// The MAC word's high half holds the EUI-64 extension (ff:fe on the C5/C6/H2), esptool's `MAC_EXT`.
     public var hasEUI64Extension: Bool = false
 }

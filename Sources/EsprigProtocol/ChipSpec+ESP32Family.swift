@@ -80,10 +80,12 @@ extension ChipSpec {
                             minor: [EFuseField(b1 + 20, shift: 23, bits: 1), EFuseField(b1 + 12, shift: 18, bits: 3)],
                             features: ["Wi-Fi", "BT 5 (LE)", "Dual Core + LP Core", "240MHz"],
                             featureFields: [
-                                EFuseFeature([EFuseField(b1 + 12, shift: 27, bits: 3)], [0: "", 1: "Embedded Flash 8MB", 2: "Embedded Flash 4MB"], unknown: "Unknown Embedded Flash"),
+                                EFuseFeature([EFuseField(b1 + 12, shift: 27, bits: 3)], [0: "", 1: "Embedded Flash 8MB", 2: "Embedded Flash 4MB"], unknown: "Unknown Embedded Flash",
+                                             vendor: [EFuseField(b1 + 16, shift: 0, bits: 3)], vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "BY"]),
                                 EFuseFeature([EFuseField(b1 + 20, shift: 19, bits: 1), EFuseField(b1 + 16, shift: 3, bits: 2)],
                                              [0: "", 1: "Embedded PSRAM 8MB", 2: "Embedded PSRAM 2MB", 3: "Embedded PSRAM 16MB", 4: "Embedded PSRAM 4MB"],
-                                             unknown: "Unknown Embedded PSRAM"),
+                                             unknown: "Unknown Embedded PSRAM",
+                                             vendor: [EFuseField(b1 + 16, shift: 7, bits: 2)], vendors: [1: "AP_3v3", 2: "AP_1v8"]),
                             ]),
                         crystal: .fixed(40), chipID: 9, addr2line: "xtensa-esp32s3-elf-addr2line",
                         codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_0000..<0x403E_0000, 0x4200_0000..<0x4400_0000])
@@ -105,7 +107,9 @@ extension ChipSpec {
                         features: ["Wi-Fi", "BT 5 (LE)", "Single Core", "160MHz"],
                         featureFields: [EFuseFeature([EFuseField(b1 + 12, shift: 27, bits: 3)],
                                                      [0: "", 1: "Embedded Flash 4MB", 2: "Embedded Flash 2MB", 3: "Embedded Flash 1MB", 4: "Embedded Flash 8MB"],
-                                                     unknown: "Unknown Embedded Flash")]),
+                                                     unknown: "Unknown Embedded Flash",
+                                                     vendor: [EFuseField(b1 + 16, shift: 0, bits: 3)],
+                                                     vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "ZBIT"])]),
                      crystal: .fixed(40), chipID: 5,
                      codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4280_0000])
     }()
@@ -122,7 +126,9 @@ extension ChipSpec {
                         features: ["Wi-Fi", "BT 5 (LE)", "Single Core", "120MHz"],
                         featureFields: [EFuseFeature([EFuseField(b2 + 28, shift: 29, bits: 3)],
                                                      [0: "", 1: "Embedded Flash 4MB", 2: "Embedded Flash 2MB", 3: "Embedded Flash 1MB"],
-                                                     unknown: "Unknown Embedded Flash")]),
+                                                     unknown: "Unknown Embedded Flash",
+                                                     vendor: [EFuseField(b2 + 28, shift: 24, bits: 3)],
+                                                     vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "ZBIT"])]),
                      crystal: .measured([40, 26]), chipID: 12,
                      flashFrequencies: ["60m": 0xF, "30m": 0x0, "20m": 0x1, "15m": 0x2],
                      codeRanges: [0x4000_0000..<0x4009_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4240_0000])
@@ -149,14 +155,18 @@ extension ChipSpec {
                         major: [EFuseField(w2, shift: 4, bits: 2)], minor: [EFuseField(w2, shift: 0, bits: 4)],
                         features: ["Wi-Fi 6 (dual-band)", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core", "240MHz"],
                         featureFields: [
-                            EFuseFeature([flash], [0: "No Embedded Flash", 1: "Embedded Flash 4MB"], unknown: "Unknown Embedded Flash"),
-                            EFuseFeature([psram], [0: "No Embedded PSRAM", 1: "Embedded PSRAM 4MB", 2: "Embedded PSRAM 8MB"], unknown: "Unknown Embedded PSRAM"),
+                            EFuseFeature([flash], [0: "No Embedded Flash", 1: "Embedded Flash 4MB"], unknown: "Unknown Embedded Flash",
+                                         vendor: [EFuseField(w2, shift: 16, bits: 3)], vendors: [1: "XMC"], vendorFor: [1]),
+                            EFuseFeature([psram], [0: "No Embedded PSRAM", 1: "Embedded PSRAM 4MB", 2: "Embedded PSRAM 8MB"], unknown: "Unknown Embedded PSRAM",
+                                         vendor: [EFuseField(w2, shift: 22, bits: 2)], vendors: [1: "AP_3v3"], vendorFor: [1, 2]),
                         ]),
                      crystal: .measured([48, 40, 26]), chipID: 23,
                      flashFrequencies: ["80m": 0xF, "40m": 0x0, "20m": 0x2],
                      codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4086_0000, 0x4200_0000..<0x4400_0000])
         if case .eFuse(var layout) = row.identity {
             layout.hasEUI64Extension = true
+            layout.nameParts = [NamePart([temp], [0: "N", 1: "H"]), NamePart([flash], [0: "", 1: "F4"], unknown: "F?"),
+                                NamePart([psram], [0: "", 1: "R4", 2: "R8"], unknown: "R?")]
             row.identity = .eFuse(layout)
         }
         row.keyPurposes = commonKeyPurposes.merging([1: "ECDSA_KEY", 12: "KM_INIT_KEY", 15: "XTS_AES_128_PSRAM_KEY", 16: "ECDSA_KEY_P192", 17: "ECDSA_KEY_P384_L", 18: "ECDSA_KEY_P384_H"]) { $1 }
@@ -204,12 +214,20 @@ extension ChipSpec {
                         major: [EFuseField(b1 + 12, shift: 21, bits: 2)], minor: [EFuseField(b1 + 12, shift: 18, bits: 3)],
                         features: ["BT 5 (LE)", "IEEE802.15.4", "Single Core", "96MHz"],
                         featureFields: [EFuseFeature([flash], [0: "No Embedded Flash", 1: "Embedded Flash 4MB", 2: "Embedded Flash 2MB", 3: "Embedded Flash 1MB"],
-                                                     unknown: "Unknown Embedded Flash")]),
+                                                     unknown: "Unknown Embedded Flash",
+                                                     vendor: [EFuseField(b1 + 12, shift: 29, bits: 3)],
+                                                     vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT"], vendorFor: [1, 2, 3])]),
                      crystal: .fixed(32), chipID: 16,
                      flashFrequencies: ["48m": 0xF, "24m": 0x0, "16m": 0x1, "12m": 0x2],
                      codeRanges: [0x4000_0000..<0x4002_0000, 0x4080_0000..<0x4085_0000, 0x4200_0000..<0x4280_0000])
         if case .eFuse(var layout) = row.identity {
             layout.hasEUI64Extension = true
+            // "F" + H/N + 4/2/1 when the flash is in the package, then the package; "S" from v1.2 on.
+            layout.nameParts = [NamePart([flash], Dictionary(uniqueKeysWithValues: (1..<8).map { ($0, "F") }), requires: [flash]),
+                                NamePart([temp], [1: "H", 2: "N"], requires: [flash]),
+                                NamePart([flash], [1: "4", 2: "2", 3: "1"], requires: [flash]),
+                                NamePart([pkg], [0: ""])]
+            layout.revisionSuffix = RevisionSuffix(minRevision: 102, suffix: "S", requires: [flash])
             row.identity = .eFuse(layout)
         }
         row.keyPurposes = ecdsaKeyPurposes
