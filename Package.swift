@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "EsprigCodecs", dependencies: ["CZlib"]),
         .target(name: "EsprigTransport", dependencies: ["CEsprigShims"]),
         // Serial port discovery (libudev), classification, selection (auto, usb-serial:, usb-path:), hotplug.
-        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigTransport"]),
+        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigTransport", "EsprigProtocol"]),
         // The bench's record of boards, attempts and steps (SQLite through GRDB).
         .target(name: "EsprigLedger", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EsprigLoader", dependencies: [
