@@ -50,6 +50,12 @@ extension USBBridge {
         return out
     }()
 
+    /// A chip's own USB-Serial/JTAG port: DTR/RTS drive the peripheral's reset logic, not EN/GPIO0
+    /// transistors, so it needs esptool's `usb_reset` sequence.
+    public var isUSBSerialJTAG: Bool {
+        vendorID == Self.espressifVendorID && Chip.allCases.contains { $0.spec.usbJTAGSerialPID == productID }
+    }
+
     /// The bridge with this VID:PID, if ESP boards use it.
     public static func lookup(vendorID: UInt16, productID: UInt16) -> USBBridge? {
         known.first { $0.vendorID == vendorID && $0.productID == productID }

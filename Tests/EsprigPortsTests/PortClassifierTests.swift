@@ -127,6 +127,10 @@ struct PortClassifierTests {
         #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0012)?.name == "ESP32-P4 USB-OTG (ROM download)")
         #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.name == "ESP USB-Serial/JTAG")
         #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.isNative == true)
+        // Only the USB-Serial/JTAG gets the USB reset; OTG and UART bridges keep the classic one.
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.isUSBSerialJTAG == true)
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0009)?.isUSBSerialJTAG == false)
+        #expect(USBBridge.lookup(vendorID: 0x10C4, productID: 0xEA60)?.isUSBSerialJTAG == false)
         #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0005) == nil)   // the C3 has no USB-OTG
     }
 
