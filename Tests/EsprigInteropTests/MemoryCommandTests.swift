@@ -47,6 +47,11 @@ struct MemoryCommandTests {
         let dumped = try Data(contentsOf: URL(fileURLWithPath: ourDump)), reference = try Data(contentsOf: URL(fileURLWithPath: theirDump))
         #expect(dumped.count == 32 && dumped == reference)
 
+        // SFDP from a non-zero address (the address path of the SPI user command).
+        let ourSFDP = try ours(["read-flash-sfdp", "4", "4"]), theirSFDP = try theirs(["read-flash-sfdp", "4", "4"])
+        #expect(Self.line("Flash memory SFDP[4..7]:", in: ourSFDP) != nil)
+        #expect(Self.line("Flash memory SFDP[4..7]:", in: ourSFDP) == Self.line("Flash memory SFDP[4..7]:", in: theirSFDP))
+
         // A RAM-ish word both tools write, each then read back by the other.
         let scratch = String(format: "0x%08x", chip.spec.spi.w0Address + 0x20)
         let wrote = try ours(["write-mem", scratch, "0x1234abcd", "0x0000ffff"])

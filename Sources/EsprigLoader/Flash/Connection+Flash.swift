@@ -48,19 +48,29 @@ extension Connection {
         try spiFlashCommand(command, data: 0, dataBits: 0, readBits: readBits)
     }
 
-    /// The same with `dataBits` (≤ 32) of `data` sent after the command (MOSI), e.g. WRSR.
-    public func spiFlashCommand(_ command: UInt8, data: UInt32, dataBits: Int, readBits: Int) throws(LoaderError) -> UInt32 {
+    /// The same with `dataBits` (≤ 32) of `data` sent after the command (MOSI), e.g. WRSR, and
+    /// optionally a 24-bit address and 8 dummy cycles first (RDSFDP).
+    public func spiFlashCommand(_ command: UInt8, data: UInt32, dataBits: Int, readBits: Int,
+                                address: UInt32? = nil) throws(LoaderError) -> UInt32 {
         let regs = (try spec).spi
-        let usrCommand: UInt32 = 1 << 31, usrMISO: UInt32 = 1 << 28, usrMOSI: UInt32 = 1 << 27
+        let usrCommand: UInt32 = 1 << 31, usrAddr: UInt32 = 1 << 30, usrDummy: UInt32 = 1 << 29
+        let usrMISO: UInt32 = 1 << 28, usrMOSI: UInt32 = 1 << 27
         let oldUSR = try readRegister(regs.usrAddress)
         let oldUSR2 = try readRegister(regs.usr2Address)
+        // USR1: address length − 1 at bit 26 and dummy cycles − 1 at bit 0 (esptool run_spiflash_command).
+        let addressFlags: UInt32 = address == nil ? 0 : (24 - 1) << 26 | (8 - 1)
         if let misoLength = regs.misoDataLength, let mosiLength = regs.mosiDataLength {
             if dataBits > 0 { try writeRegister(regs.base + mosiLength, UInt32(dataBits - 1)) }
             if readBits > 0 { try writeRegister(regs.base + misoLength, UInt32(readBits - 1)) }
+            if addressFlags != 0 { try writeRegister(regs.usr1Address, addressFlags) }
         } else {
-            try writeRegister(regs.usr1Address, (readBits > 0 ? UInt32(readBits - 1) << 8 : 0) | (dataBits > 0 ? UInt32(dataBits - 1) << 17 : 0))
+            try writeRegister(regs.usr1Address, (readBits > 0 ? UInt32(readBits - 1) << 8 : 0) | (dataBits > 0 ? UInt32(dataBits - 1) << 17 : 0) | addressFlags)
         }
-        try writeRegister(regs.usrAddress, usrCommand | (readBits > 0 ? usrMISO : 0) | (dataBits > 0 ? usrMOSI : 0))
+        if let address {
+            try writeRegister(regs.addrAddress, regs.addressMSBAligned ? address << 8 : address)
+        }
+        try writeRegister(regs.usrAddress, usrCommand | (readBits > 0 ? usrMISO : 0) | (dataBits > 0 ? usrMOSI : 0)
+                          | (address == nil ? 0 : usrAddr | usrDummy))
         try writeRegister(regs.usr2Address, (7 << 28) | UInt32(command))
         try writeRegister(regs.w0Address, dataBits > 0 ? data : 0)
         try writeRegister(regs.cmdAddress, SPIRegisters.userCommandBit)
@@ -100,6 +110,11 @@ extension Connection {
             rest >>= 8
         }
         _ = try spiFlashCommand(0x04, readBits: 0)
+    }
+
+    /// `bits` (≤ 32) of the flash's SFDP table from `address` (RDSFDP 0x5A, esptool `read_spiflash_sfdp`).
+    public func flashSFDP(address: UInt32, bits: Int) throws(LoaderError) -> UInt32 {
+        try spiFlashCommand(0x5A, data: 0, dataBits: 0, readBits: bits, address: address)
     }
 
     /// JEDEC id (RDID, 0x9F): manufacturer | type << 8 | capacity << 16.

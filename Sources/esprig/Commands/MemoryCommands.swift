@@ -117,6 +117,34 @@ extension Esprig {
     }
 }
 
+extension Esprig {
+    struct ReadFlashSFDP: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "read-flash-sfdp", abstract: "Read 1–4 bytes of the flash's SFDP table.")
+        @OptionGroup(title: "Connection") var connection: ConnectionOptions
+        @OptionGroup(title: "Output") var output: OutputOptions
+        @Argument(help: "Address in the SFDP table.") var address: String
+        @Argument(help: "Bytes to read (1–4).") var bytes: Int
+
+        func validate() throws { if !(1...4).contains(bytes) { throw ValidationError("bytes must be 1 to 4") } }
+
+        func run() throws {
+            let at = try word(address, "address", json: output.json)
+            try BoardCommand.run(connection: connection, output: output, command: "read-flash-sfdp") { session, reporter in
+                var value = try session.connection.flashSFDP(address: at, bits: bytes * 8)
+                var text = "Flash memory SFDP[\(at)..\(Int(at) + bytes - 1)]: "
+                var read: [Int] = []
+                for _ in 0..<bytes {
+                    text += String(format: "0x%02x ", value & 0xFF)
+                    read.append(Int(value & 0xFF))
+                    value >>= 8
+                }
+                reporter.say(text)
+                return ["address": Int(at), "bytes": read]
+            }
+        }
+    }
+}
+
 /// A 32-bit argument (decimal or 0x hex: memory addresses go past flash's 256 MiB limit), or a usage error.
 private func word(_ text: String, _ what: String, json: Bool) throws -> UInt32 {
     let t = text.lowercased()
