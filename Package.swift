@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "EsprigCodecs", dependencies: ["CZlib"]),
         .target(name: "EsprigTransport", dependencies: ["CEsprigShims", "EsprigCore"]),
         // Serial port discovery (libudev), classification, selection (auto, usb-serial:, usb-path:), hotplug.
-        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigCore", "EsprigTransport"]),
+        .target(name: "EsprigPorts", dependencies: ["CUdev", "EsprigCore", "EsprigTransport", "EsprigProtocol"]),
         // The bench's record of boards, attempts and steps (SQLite through GRDB).
         .target(name: "EsprigLedger", dependencies: ["EsprigCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The same ledger on a PostgreSQL server that many stations share (postgres-nio); its own

@@ -7,7 +7,7 @@ and flash timing models on. Prints wall time, the wire limit (zlib level-9 size 
 or the flash erase+program time where that is longer), efficiency = limit / wall, and each
 tool's CPU time. Then re-writes the unchanged image with each tool.
 
-Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--chip esp8266|esp32] [--quick]
+Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--chip esp8266|esp32|esp32c3|esp32s3|...] [--quick]
 Figures only; nothing here asserts a timing.
 """
 import argparse
@@ -88,7 +88,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--esprig", default=os.path.join(ROOT, ".build/release/esprig"))
     ap.add_argument("--esptool", default=os.path.join(ROOT, ".venv/bin/esptool"))
-    ap.add_argument("--chip", default="esp8266", choices=["esp8266", "esp32"])
+    ap.add_argument("--chip", default="esp8266",
+                    choices=["esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4"])
     ap.add_argument("--quick", action="store_true", help="256 KiB instead of 1 MiB")
     args = ap.parse_args()
     size = (256 if args.quick else 1024) * 1024

@@ -39,6 +39,8 @@ extension ErrorCode where Domain == LoaderErrorDomain {
     public static let protocolViolation = Self("protocol-violation")
     public static let transport = Self("transport")
     public static let writeFailed = Self("write-failed")
+    /// Flash encryption or secure boot is on and `--force` was not given.
+    public static let securedChip = Self("secured-chip", kind: .input)
 }
 
 extension EsprigError where Domain == LoaderErrorDomain {

@@ -21,7 +21,7 @@ public struct Addr2LineResolver: AddressResolver {
     }
 
     public static func toolName(for chip: Chip) -> String {
-        chip == .esp8266 ? "xtensa-lx106-elf-addr2line" : "xtensa-esp32-elf-addr2line"
+        chip.spec.addr2line
     }
 
     public func resolve(_ addresses: [UInt32]) throws -> [UInt32: ResolvedAddress] {

@@ -27,14 +27,14 @@ public struct MonitorSettings: Sendable {
     public init(chip: Chip = .esp8266, appBaud: Int = 115_200) {
         self.chip = chip
         self.appBaud = appBaud
-        self.bootBaud = chip == .esp8266 ? 74_880 : nil
+        self.bootBaud = chip.spec.bootBannerBaud
         self.resolver = nil
         self.resolverMissingNote = nil
         self.reconnect = true
         self.reconnectDelay = .milliseconds(500)
         self.bannerQuietTime = .milliseconds(300)
         self.bannerLimit = .seconds(2)
-        self.expectBootAfterCrash = chip == .esp8266
+        self.expectBootAfterCrash = chip.spec.rebootsAfterCrashDump
         self.keptLines = 10_000
     }
 }

@@ -1,3 +1,5 @@
+import EsprigProtocol
+
 /// A USB serial bridge that ESP boards carry, or an Espressif chip's own USB port.
 public struct USBBridge: Sendable, Hashable, Codable {
     public var vendorID: UInt16
@@ -31,9 +33,28 @@ extension USBBridge {
         USBBridge(vendorID: 0x0403, productID: 0x6010, name: "FT2232 (ESP-Prog)"),
         USBBridge(vendorID: 0x0403, productID: 0x6014, name: "FT232H"),
         USBBridge(vendorID: 0x0403, productID: 0x6015, name: "FT231X"),
-        USBBridge(vendorID: 0x303A, productID: 0x1001, name: "ESP USB-Serial/JTAG", isNative: true),
-        USBBridge(vendorID: 0x303A, productID: 0x0002, name: "ESP USB-OTG (ROM download)", isNative: true),
-    ]
+    ] + native
+
+    /// Espressif's own USB ports, from the chip table: one USB-Serial/JTAG PID that every chip
+    /// with the peripheral shares (so it names no family), and a USB-OTG download PID per chip.
+    static let espressifVendorID: UInt16 = 0x303A
+    static let native: [USBBridge] = {
+        var out: [USBBridge] = []
+        if let jtag = Chip.allCases.compactMap(\.spec.usbJTAGSerialPID).first {
+            out.append(USBBridge(vendorID: espressifVendorID, productID: jtag, name: "ESP USB-Serial/JTAG", isNative: true))
+        }
+        for spec in Chip.allCases.map(\.spec) {
+            guard let pid = spec.usbOTGPID else { continue }
+            out.append(USBBridge(vendorID: espressifVendorID, productID: pid, name: "\(spec.displayName) USB-OTG (ROM download)", isNative: true))
+        }
+        return out
+    }()
+
+    /// A chip's own USB-Serial/JTAG port: DTR/RTS drive the peripheral's reset logic, not EN/GPIO0
+    /// transistors, so it needs esptool's `usb_reset` sequence.
+    public var isUSBSerialJTAG: Bool {
+        vendorID == Self.espressifVendorID && Chip.allCases.contains { $0.spec.usbJTAGSerialPID == productID }
+    }
 
     /// The bridge with this VID:PID, if ESP boards use it.
     public static func lookup(vendorID: UInt16, productID: UInt16) -> USBBridge? {

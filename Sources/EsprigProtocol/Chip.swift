@@ -2,11 +2,20 @@
 public enum Chip: String, Sendable, CaseIterable, CustomStringConvertible {
     case esp8266
     case esp32
+    case esp32s2, esp32s3, esp32c2, esp32c3, esp32c5, esp32c6, esp32h2, esp32p4
 
     public var spec: ChipSpec {
         switch self {
         case .esp8266: return .esp8266
         case .esp32: return .esp32
+        case .esp32s2: return .esp32s2
+        case .esp32s3: return .esp32s3
+        case .esp32c2: return .esp32c2
+        case .esp32c3: return .esp32c3
+        case .esp32c5: return .esp32c5
+        case .esp32c6: return .esp32c6
+        case .esp32h2: return .esp32h2
+        case .esp32p4: return .esp32p4
         }
     }
     public var description: String { spec.displayName }
@@ -29,6 +38,8 @@ public struct SPIRegisters: Sendable, Hashable {
     /// Separate MOSI/MISO bit-length registers (ESP32); nil means lengths live in USR1 (ESP8266).
     public var mosiDataLength: UInt32?
     public var misoDataLength: UInt32?
+    /// The address register holds the address MSB-aligned (ESP8266/ESP32), else right-aligned.
+    public var addressMSBAligned: Bool = true
 
     public var cmdAddress: UInt32 { base }
     public var addrAddress: UInt32 { base + 0x04 }
@@ -70,6 +81,44 @@ public struct ChipSpec: Sendable, Hashable {
     /// The ROM derives its UART divider from an RC-calibrated clock estimate, so a ROM baud
     /// change must be scaled by that estimate (esptool `ESP32ROM.change_baud`).
     public var romBaudNeedsClockCompensation: Bool = false
+    /// Where MAC, package and revision live in eFuse/OTP, and how they read.
+    public var identity: IdentityLayout
+    /// The crystal: fixed by the chip, or estimated from UART_CLKDIV (nearest candidate; the
+    /// usual one first).
+    public var crystal: CrystalRule
+    /// `IMAGE_CHIP_ID`: what GET_SECURITY_INFO reports (ESP32-C3 and later ROMs, and the
+    /// ESP32-S3), and the USB-OTG PID. nil: the ROM has no chip id (esptool reads the magic).
+    public var securityInfoChipID: UInt32? = nil
+    /// Bytes of GET_SECURITY_INFO data the ROM sends: 20, 12 on the ESP32-S2, nil: no command.
+    public var securityInfoLength: Int? = nil
+    /// USB-Serial/JTAG peripheral PID (Espressif VID 0x303A), nil: the chip has none.
+    public var usbJTAGSerialPID: UInt16? = nil
+    /// USB-OTG download-mode PID (the chip id), nil: no USB-OTG download.
+    public var usbOTGPID: UInt16? = nil
+    /// The stub JSON for revisions below `revision` (esptool `stub_json_name`; ESP32-P4 < v3.0).
+    public var olderRevisionStub: RevisionStub? = nil
+    /// Baud of the ROM boot banner when it differs from 115200 (ESP8266: 74880).
+    public var bootBannerBaud: Int? = nil
+    /// The chip reboots by itself after its exception dump (ESP8266 SDK), so the monitor waits for a banner.
+    public var rebootsAfterCrashDump: Bool = false
+    /// Toolchain addr2line for crash addresses.
+    public var addr2line: String
+    /// Address ranges holding code (ROM, IRAM, flash-mapped text).
+    public var codeRanges: [Range<UInt32>]
+    /// App images may carry an appended SHA-256 (ESP32-family image format).
+    public var imageHasAppendedDigest: Bool = true
+    /// The stub has RUN_USER_CODE (ESP8266 stub); others leave through FLASH_END or a reset.
+    public var stubRunsUserCode: Bool = false
+    /// The firmware's TLS stack tops out at TLS 1.2 (ESP8266 BearSSL/axTLS).
+    public var firmwareTLS12Only: Bool = false
+    /// eFuse key-block purposes by value (esptool `KEY_PURPOSES`; empty: not printed). Six key blocks.
+    public var keyPurposes: [UInt8: String] = [:]
+
+    /// The stub file name for one chip revision (major × 100 + minor).
+    public func stubName(revision: Int?) -> String {
+        if let older = olderRevisionStub, let revision, revision < older.revision { return older.name }
+        return stubName
+    }
 
     public static let detectMagicRegister: UInt32 = 0x40001000
 }
@@ -99,7 +148,13 @@ extension ChipSpec {
         flashFrequencies: ["40m": 0x0, "26m": 0x1, "20m": 0x2, "80m": 0xF],
         flashSizes: ["512KB": 0x00, "256KB": 0x10, "1MB": 0x20, "2MB": 0x30, "4MB": 0x40,
                      "2MB-c1": 0x50, "4MB-c1": 0x60, "8MB": 0x80, "16MB": 0x90],
-        romBeginTakesEncryptedFlag: false)
+        romBeginTakesEncryptedFlag: false,
+        identity: .esp8266OTP, crystal: .measured([26, 40, 24]),
+        bootBannerBaud: 74_880, rebootsAfterCrashDump: true,
+        addr2line: "xtensa-lx106-elf-addr2line",
+        // IRAM, then irom0 text mapped from flash.
+        codeRanges: [0x4010_0000..<0x4011_0000, 0x4020_0000..<0x4030_0000],
+        imageHasAppendedDigest: false, stubRunsUserCode: true, firmwareTLS12Only: true)
 
     /// esptool `targets/esp32.py`.
     public static let esp32 = ChipSpec(
@@ -114,9 +169,18 @@ extension ChipSpec {
         flashFrequencies: ["40m": 0x0, "26m": 0x1, "20m": 0x2, "80m": 0xF],
         flashSizes: ["1MB": 0x00, "2MB": 0x10, "4MB": 0x20, "8MB": 0x30, "16MB": 0x40,
                      "32MB": 0x50, "64MB": 0x60, "128MB": 0x70],
-        romBeginTakesEncryptedFlag: false, romBaudNeedsClockCompensation: true)
+        romBeginTakesEncryptedFlag: false, romBaudNeedsClockCompensation: true,
+        identity: .esp32EFuse, crystal: .measured([40, 26, 24]),
+        addr2line: "xtensa-esp32-elf-addr2line",
+        // Internal ROM/IRAM and flash-mapped text.
+        codeRanges: [0x4000_0000..<0x400C_2000, 0x400D_0000..<0x4040_0000])
 
     public static func detect(magic: UInt32) -> ChipSpec? {
         Chip.allCases.map(\.spec).first { $0.magicValues.contains(magic) }
+    }
+
+    /// The row whose ROM reports `chipID` in GET_SECURITY_INFO.
+    public static func detect(securityInfoChipID chipID: UInt32) -> ChipSpec? {
+        Chip.allCases.map(\.spec).first { $0.securityInfoChipID == chipID }
     }
 }

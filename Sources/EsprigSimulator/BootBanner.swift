@@ -8,7 +8,7 @@ public enum ResetCause: Sendable, Equatable {
 /// The ROM's first words after a reset (protocol.md §12). The ESP8266 prints them at 74880 baud
 /// (115200 × 26/40: the ROM assumes a 40 MHz crystal on a 26 MHz part), the ESP32 at 115200.
 enum BootBanner {
-    static func baud(for chip: Chip) -> Int { chip == .esp8266 ? 74880 : 115_200 }
+    static func baud(for chip: Chip) -> Int { chip.spec.bootBannerBaud ?? 115_200 }
 
     static func text(chip: Chip, download: Bool, cause: ResetCause) -> [UInt8] {
         switch chip {
@@ -22,7 +22,7 @@ enum BootBanner {
             }
             let mode = download ? "(1,7)\r\n" : "(3,6)\r\n\r\n"
             return Array("\r\n ets Jan  8 2013,rst cause:\(code), boot mode:\(mode)".utf8)
-        case .esp32:
+        default:
             let reset: String
             switch cause {
             case .powerOn, .externalPin: reset = "rst:0x1 (POWERON_RESET)"

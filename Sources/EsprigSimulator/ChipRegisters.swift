@@ -13,13 +13,40 @@ struct ChipRegisters {
 
     init(options: SimulatorOptions) throws(SimulatorError) {
         spec = options.chip.spec
-        var words: [UInt32: UInt32] = [ChipSpec.detectMagicRegister: spec.magicValues[0]]
-        switch options.chip {
-        case .esp8266: words.merge(try Self.esp8266OTP(mac: options.mac)) { $1 }
-        case .esp32: words.merge(Self.esp32EFuses(mac: options.mac)) { $1 }
+        // Chips esptool identifies by chip id have a magic word too, but esptool never reads it.
+        var words: [UInt32: UInt32] = [:]
+        if let magic = spec.magicValues.first { words[ChipSpec.detectMagicRegister] = magic }
+        switch spec.identity {
+        case .esp8266OTP: words.merge(try Self.esp8266OTP(mac: options.mac)) { $1 }
+        case .esp32EFuse: words.merge(Self.esp32EFuses(mac: options.mac)) { $1 }
+        case .eFuse(let layout): words.merge(try Self.eFuses(layout, options: options)) { $1 }
         }
         fixed = words
+        crystalMHz = options.crystalMHz
         flashChip = SPIFlashChip(size: options.flashSize)
+    }
+
+    private let crystalMHz: Int
+
+    /// ESP32-S2-and-later eFuse words as the row's fields read them: the MAC at MAC_EFUSE_REG,
+    /// the revision, package and feature fields zero except the revision (package 0, no
+    /// embedded flash or PSRAM).
+    static func eFuses(_ layout: EFuseIdentity, options: SimulatorOptions) throws(SimulatorError) -> [UInt32: UInt32] {
+        let m = options.mac
+        var words: [UInt32: UInt32] = [
+            layout.macWord: UInt32(m[2]) << 24 | UInt32(m[3]) << 16 | UInt32(m[4]) << 8 | UInt32(m[5]),
+            // The EUI-64 extension ff:fe sits above the MAC's first two bytes where the chip has one.
+            layout.macWord + 4: (layout.hasEUI64Extension ? 0xFFFE_0000 : 0) | UInt32(m[0]) << 8 | UInt32(m[1]),
+        ]
+        let r = options.revision
+        for (fields, value) in [(layout.major, UInt32(r.major)), (layout.minor, UInt32(r.minor))] {
+            guard value < 1 << fields.totalBits else {
+                throw SimulatorError(.invalidOption, "revision \(r) does not fit the \(options.chip.spec.displayName)'s eFuse fields",
+                                     hint: "its major revision has \(layout.major.totalBits) bits, its minor \(layout.minor.totalBits)")
+            }
+            words.merge(fields.words(for: value)) { $0 | $1 }
+        }
+        return words
     }
 
     /// ESP8266 OTP words 0x3FF00050…5C as esptool `targets/esp8266.py` decodes them:
@@ -68,12 +95,10 @@ struct ChipRegisters {
     }
 
     /// UART_CLKDIV at the current baud. ESP8266: the ROM's auto-baud measured 0x1C4 at 115200
-    /// on a 26 MHz part (espressif/esptool #397). ESP32: APB 40 MHz / baud.
+    /// on a 26 MHz part (espressif/esptool #397). ESP32 family: crystal / baud.
     func uartClockDivider(baud: Int) -> UInt32 {
-        switch spec.chip {
-        case .esp8266: return UInt32((0x1C4 * 115_200 + baud / 2) / baud)
-        case .esp32: return UInt32(40_000_000 / baud)
-        }
+        if spec.identity == .esp8266OTP { return UInt32((0x1C4 * 115_200 + baud / 2) / baud) }
+        return UInt32(crystalMHz * 1_000_000 * Int(spec.crystalDivider) / baud)
     }
 
     func read(_ address: UInt32, baud: Int) -> UInt32 {
@@ -102,7 +127,8 @@ struct ChipRegisters {
         let hasMOSI = usr & (1 << 27) != 0
         // Address length − 1 sits at USR1 bit 26; ESP8266/ESP32 keep the address MSB-aligned.
         let addressBits = Int((usr1 >> 26) & 0x3F) + 1
-        let address = hasAddress ? (stored[spi.addrAddress] ?? 0) >> UInt32(32 - min(32, addressBits)) : 0
+        let rawAddress = stored[spi.addrAddress] ?? 0
+        let address = !hasAddress ? 0 : spi.addressMSBAligned ? rawAddress >> UInt32(32 - min(32, addressBits)) : rawAddress
         let misoBits: Int
         let mosiBits: Int
         if let miso = spi.misoDataLength, let mosi = spi.mosiDataLength {

@@ -24,6 +24,7 @@ extension SimulatedBoard {
         case .spiAttach where features.contains(.spiAttach): return spiAttach(command)
         case .spiSetParams where features.contains(.spiSetParams): return spiSetParams(command)
         case .readFlashSlow where features.contains(.readFlashSlow): return readFlashSlow(command)
+        case .getSecurityInfo where features.contains(.securityInfo): return securityInfo()
         default:
             // Unsupported here (GET_SECURITY_INFO on ESP8266/ESP32, stub-only commands):
             // "received message is invalid", which esptool maps to UnsupportedCommandError.

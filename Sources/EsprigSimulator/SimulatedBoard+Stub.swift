@@ -28,7 +28,7 @@ extension SimulatedBoard {
             // No reply; the legacy stub returns to the ROM's normal boot, i.e. the app runs.
             state = .app
             return nil
-        case .getSecurityInfo: return .fail(StubError.notImplemented)   // not on ESP8266/ESP32
+        case .getSecurityInfo: return securityInfo()
         default: return .fail(StubError.invalidCommand)
         }
     }

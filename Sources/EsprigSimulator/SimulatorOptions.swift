@@ -29,6 +29,22 @@ public struct SimulatorOptions: Sendable {
     public var logPath: String?
     /// What the app prints after a normal boot (`BootScript` format); nil: the app is silent.
     public var bootScriptPath: String?
+    /// The silicon revision written into the eFuses (ESP32-S2 and later rows).
+    public var revision: ChipRevision
+    /// The crystal, for rows whose crystal esptool measures from UART_CLKDIV (ESP32-C2: 26 or 40).
+    public var crystalMHz: Int
+    /// GET_SECURITY_INFO flag bits (bit 0 secure boot, bit 2 secure download mode).
+    public var securityFlags: UInt32
+    /// SPI_BOOT_CRYPT_CNT: an odd number of bits set means flash encryption is enabled.
+    public var flashCryptCount: UInt8
+
+    /// Revisions of chips on sale (the first is the example C3 v0.4).
+    static let defaultRevisions: [Chip: ChipRevision] = [
+        .esp32c3: ChipRevision(major: 0, minor: 4), .esp32s3: ChipRevision(major: 0, minor: 2),
+        .esp32s2: ChipRevision(major: 1, minor: 0), .esp32c2: ChipRevision(major: 1, minor: 2),
+        .esp32c5: ChipRevision(major: 1, minor: 0), .esp32c6: ChipRevision(major: 0, minor: 1),
+        .esp32h2: ChipRevision(major: 0, minor: 1), .esp32p4: ChipRevision(major: 1, minor: 0),
+    ]
 
     public static let defaultFlashSize = 4 * 1024 * 1024
 
@@ -48,9 +64,17 @@ public struct SimulatorOptions: Sendable {
         self.imagePath = nil
         self.logPath = nil
         self.bootScriptPath = nil
+        self.revision = Self.defaultRevisions[chip] ?? ChipRevision(major: 1, minor: 0)
+        switch chip.spec.crystal {
+        case .fixed(let mhz): self.crystalMHz = mhz
+        // A row lists its usual crystal first.
+        case .measured(let candidates): self.crystalMHz = candidates[0]
+        }
+        self.securityFlags = 0
+        self.flashCryptCount = 0
     }
 
-    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script"]
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download"]
 
     /// Parses sim:// query items: flash=4MB, mac=aa:bb:cc:dd:ee:ff, timing=uart|flash|uart,flash|none|all,
     /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH,
@@ -88,10 +112,29 @@ public struct SimulatorOptions: Sendable {
             case "boot-script":
                 guard !value.isEmpty else { throw Self.invalid(key, value, "a boot script file path") }
                 bootScriptPath = value
+            case "revision":
+                guard let r = ChipRevision(value), r.major < 4, r.minor < 16 else { throw Self.invalid(key, value, "a revision such as 0.4 or v1.2") }
+                revision = r
+            case "xtal":
+                guard let mhz = Int(value), case .measured(let allowed) = chip.spec.crystal, allowed.contains(mhz) else {
+                    throw Self.invalid(key, value, "a crystal the \(chip.spec.displayName) can have, in MHz")
+                }
+                crystalMHz = mhz
+            case "secure-boot": securityFlags = try Self.flag(key, value) ? securityFlags | 1 : securityFlags & ~1
+            case "secure-download": securityFlags = try Self.flag(key, value) ? securityFlags | 4 : securityFlags & ~4
+            case "flash-encryption": flashCryptCount = try Self.flag(key, value) ? 1 : 0
             default:
                 throw SimulatorError(.unknownOption, "unknown simulator option '\(key)'",
                                      hint: "allowed: " + Self.allowedKeys.joined(separator: ", "))
             }
+        }
+    }
+
+    private static func flag(_ key: String, _ value: String) throws(SimulatorError) -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on", "": return true
+        case "0", "false", "no", "off": return false
+        default: throw invalid(key, value, "1 or 0")
         }
     }
 

@@ -22,7 +22,7 @@ final class EsptoolBench {
     private var random: SeededRandom
 
     /// The board starts with random flash contents, so every erase shows in the result.
-    init(chip: Chip, transport: EsptoolTransport, seed: UInt64) throws {
+    init(chip: Chip, transport: EsptoolTransport, seed: UInt64, configure: (inout SimulatorOptions) -> Void = { _ in }) throws {
         self.chip = chip
         runner = try ToolRunner.locateEsptool()
         directory = try TempDirectory(prefix: "esptool-\(chip.rawValue)-\(transport.rawValue)")
@@ -33,6 +33,7 @@ final class EsptoolBench {
         var options = SimulatorOptions(chip: chip)
         options.imagePath = image
         options.logPath = directory.file("commands.jsonl")
+        configure(&options)
         let board = try SimulatedBoard(options: options)
         switch transport {
         case .tcp: server = try SimulatorServer(board: board, endpoint: .tcp(port: 0))

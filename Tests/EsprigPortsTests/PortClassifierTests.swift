@@ -46,7 +46,7 @@ struct PortClassifierTests {
         .init(fixture: "esp32c3-usb-serial-jtag", path: "/dev/ttyACM1", vidPid: "303a:1001", bridge: "ESP USB-Serial/JTAG",
               serial: "F4:12:FA:43:6A:10", topology: "3-1", interface: "1.0", driver: "cdc_acm", vendor: "Espressif",
               model: "USB JTAG/serial debug unit", byID: "/dev/serial/by-id/usb-Espressif_USB_JTAG_serial_debug_unit_F4:12:FA:43:6A:10-if00"),
-        .init(fixture: "esp32s2-usb-otg-rom", path: "/dev/ttyACM2", vidPid: "303a:0002", bridge: "ESP USB-OTG (ROM download)", serial: "0",
+        .init(fixture: "esp32s2-usb-otg-rom", path: "/dev/ttyACM2", vidPid: "303a:0002", bridge: "ESP32-S2 USB-OTG (ROM download)", serial: "0",
               topology: "3-3", interface: "1.0", driver: "cdc_acm", vendor: "Espressif", model: "ESP32-S2",
               byID: "/dev/serial/by-id/usb-Espressif_ESP32-S2_0-if00"),
         .init(fixture: "pl2303-not-esp", path: "/dev/ttyUSB4", vidPid: "067b:2303", bridge: nil, serial: nil,
@@ -119,6 +119,19 @@ struct PortClassifierTests {
         let paths = PortClassifier.ports(from: records.reversed()).map(\.path)
         #expect(paths == ["/dev/ttyACM0", "/dev/ttyACM1", "/dev/ttyACM2", "/dev/ttyUSB0", "/dev/ttyUSB1", "/dev/ttyUSB2",
                           "/dev/ttyUSB3", "/dev/ttyUSB5", "/dev/ttyUSB6", "/dev/ttyUSB10", "/dev/ttyUSB4"])
+    }
+
+    @Test("Espressif's USB-OTG download PIDs name the chip family; USB-Serial/JTAG's shared PID names none")
+    func espressifPIDs() {
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0009)?.name == "ESP32-S3 USB-OTG (ROM download)")
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0012)?.name == "ESP32-P4 USB-OTG (ROM download)")
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.name == "ESP USB-Serial/JTAG")
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.isNative == true)
+        // Only the USB-Serial/JTAG gets the USB reset; OTG and UART bridges keep the classic one.
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x1001)?.isUSBSerialJTAG == true)
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0009)?.isUSBSerialJTAG == false)
+        #expect(USBBridge.lookup(vendorID: 0x10C4, productID: 0xEA60)?.isUSBSerialJTAG == false)
+        #expect(USBBridge.lookup(vendorID: 0x303A, productID: 0x0005) == nil)   // the C3 has no USB-OTG
     }
 
     @Test("udev _ENC escapes decode")

@@ -146,11 +146,34 @@ public enum Connector {
         return out
     }
 
+    /// The magic word at 0x40001000 first (ESP8266, ESP32, ESP32-S2: the exchanges esprig always
+    /// had, so their command sequence is unchanged), then GET_SECURITY_INFO's chip id (ESP32-S3,
+    /// C3 and later, whose magic esptool no longer lists; also what answers in Secure Download
+    /// Mode, where READ_REG is refused). A 12-byte answer without a chip id is the ESP32-S2.
     static func detectChip(_ connection: Connection, expected: Chip?) throws(LoaderError) -> ChipSpec {
-        let magic = try connection.readRegister(ChipSpec.detectMagicRegister)
-        guard let spec = ChipSpec.detect(magic: magic) else {
-            throw LoaderError(.unknownChip, "unexpected chip magic value \(hex8(magic)): esprig supports ESP8266 and ESP32",
-                              hint: "if this is a newer ESP32 variant, use esptool for now")
+        var magic: UInt32?
+        do {
+            magic = try connection.readRegister(ChipSpec.detectMagicRegister)
+        } catch {
+            if error.isDisconnect || error.code == .timeout || error.code == .noData { throw error }
+        }
+        let spec: ChipSpec
+        if let magic, let found = ChipSpec.detect(magic: magic) {
+            spec = found
+        } else {
+            let info: SecurityInfo
+            do { info = try connection.securityInfo() } catch {
+                if error.isDisconnect { throw error }
+                throw LoaderError(.unknownChip, "unexpected chip magic value \(magic.map(hex8) ?? "(unreadable)") and no GET_SECURITY_INFO: esprig knows " + knownChips,
+                                  hint: "this is a chip esprig has no row for; use esptool, or report the magic value")
+            }
+            let found = info.chipID.map(ChipSpec.detect(securityInfoChipID:))
+                ?? Chip.allCases.map(\.spec).first { $0.securityInfoLength == 12 }
+            guard let found else {
+                throw LoaderError(.unknownChip, "unexpected chip id \(info.chipID.map(String.init) ?? "?") in GET_SECURITY_INFO (magic \(magic.map(hex8) ?? "unreadable")): esprig knows " + knownChips,
+                                  hint: "this is a chip esprig has no row for; use esptool, or report the chip id")
+            }
+            spec = found
         }
         if let expected, expected != spec.chip {
             throw LoaderError(.wrongChip, "this chip is \(spec.displayName), not \(expected.spec.displayName)",
@@ -158,4 +181,6 @@ public enum Connector {
         }
         return spec
     }
+
+    static var knownChips: String { Chip.allCases.map(\.spec.displayName).joined(separator: ", ") }
 }

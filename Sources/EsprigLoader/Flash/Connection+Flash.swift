@@ -45,18 +45,34 @@ extension Connection {
     /// Runs one SPI flash command through the controller's "user command" registers
     /// (esptool `run_spiflash_command`); returns up to 32 bits read back.
     public func spiFlashCommand(_ command: UInt8, readBits: Int) throws(LoaderError) -> UInt32 {
+        try spiFlashCommand(command, data: 0, dataBits: 0, readBits: readBits)
+    }
+
+    /// The same with `dataBits` (≤ 32) of `data` sent after the command (MOSI), e.g. WRSR, and
+    /// optionally a 24-bit address and 8 dummy cycles first (RDSFDP).
+    public func spiFlashCommand(_ command: UInt8, data: UInt32, dataBits: Int, readBits: Int,
+                                address: UInt32? = nil) throws(LoaderError) -> UInt32 {
         let regs = (try spec).spi
-        let usrCommand: UInt32 = 1 << 31, usrMISO: UInt32 = 1 << 28
+        let usrCommand: UInt32 = 1 << 31, usrAddr: UInt32 = 1 << 30, usrDummy: UInt32 = 1 << 29
+        let usrMISO: UInt32 = 1 << 28, usrMOSI: UInt32 = 1 << 27
         let oldUSR = try readRegister(regs.usrAddress)
         let oldUSR2 = try readRegister(regs.usr2Address)
-        if let misoLength = regs.misoDataLength {
+        // USR1: address length − 1 at bit 26 and dummy cycles − 1 at bit 0 (esptool run_spiflash_command).
+        let addressFlags: UInt32 = address == nil ? 0 : (24 - 1) << 26 | (8 - 1)
+        if let misoLength = regs.misoDataLength, let mosiLength = regs.mosiDataLength {
+            if dataBits > 0 { try writeRegister(regs.base + mosiLength, UInt32(dataBits - 1)) }
             if readBits > 0 { try writeRegister(regs.base + misoLength, UInt32(readBits - 1)) }
+            if addressFlags != 0 { try writeRegister(regs.usr1Address, addressFlags) }
         } else {
-            try writeRegister(regs.usr1Address, readBits > 0 ? UInt32(readBits - 1) << 8 : 0)
+            try writeRegister(regs.usr1Address, (readBits > 0 ? UInt32(readBits - 1) << 8 : 0) | (dataBits > 0 ? UInt32(dataBits - 1) << 17 : 0) | addressFlags)
         }
-        try writeRegister(regs.usrAddress, usrCommand | (readBits > 0 ? usrMISO : 0))
+        if let address {
+            try writeRegister(regs.addrAddress, regs.addressMSBAligned ? address << 8 : address)
+        }
+        try writeRegister(regs.usrAddress, usrCommand | (readBits > 0 ? usrMISO : 0) | (dataBits > 0 ? usrMOSI : 0)
+                          | (address == nil ? 0 : usrAddr | usrDummy))
         try writeRegister(regs.usr2Address, (7 << 28) | UInt32(command))
-        try writeRegister(regs.w0Address, 0)
+        try writeRegister(regs.w0Address, dataBits > 0 ? data : 0)
         try writeRegister(regs.cmdAddress, SPIRegisters.userCommandBit)
         var done = false
         for _ in 0..<10 where !done {
@@ -67,6 +83,38 @@ extension Connection {
         try writeRegister(regs.usrAddress, oldUSR)
         try writeRegister(regs.usr2Address, oldUSR2)
         return result
+    }
+
+    /// The flash status register, `bytes` (1–3) of it: RDSR, RDSR2, RDSR3 (esptool `read_status`).
+    public func flashStatus(bytes: Int) throws(LoaderError) -> UInt32 {
+        var status: UInt32 = 0
+        for (index, opcode) in [UInt8(0x05), 0x35, 0x15].prefix(bytes).enumerated() {
+            status |= (try spiFlashCommand(opcode, readBits: 8) & 0xFF) << (8 * UInt32(index))
+        }
+        return status
+    }
+
+    /// Writes the status register as esptool `write_status` does: a 16-bit WRSR when 2 bytes,
+    /// then WRSR/WRSR2/WRSR3 one byte each, each after WREN (non-volatile) or the volatile-write
+    /// enable 0x50, then WRDI.
+    public func setFlashStatus(_ value: UInt32, bytes: Int, nonVolatile: Bool) throws(LoaderError) {
+        let enable: UInt8 = nonVolatile ? 0x06 : 0x50
+        if bytes == 2 {
+            _ = try spiFlashCommand(enable, readBits: 0)
+            _ = try spiFlashCommand(0x01, data: value & 0xFFFF, dataBits: 16, readBits: 0)
+        }
+        var rest = value
+        for opcode in [UInt8(0x01), 0x31, 0x11].prefix(bytes) {
+            _ = try spiFlashCommand(enable, readBits: 0)
+            _ = try spiFlashCommand(opcode, data: rest & 0xFF, dataBits: 8, readBits: 0)
+            rest >>= 8
+        }
+        _ = try spiFlashCommand(0x04, readBits: 0)
+    }
+
+    /// `bits` (≤ 32) of the flash's SFDP table from `address` (RDSFDP 0x5A, esptool `read_spiflash_sfdp`).
+    public func flashSFDP(address: UInt32, bits: Int) throws(LoaderError) -> UInt32 {
+        try spiFlashCommand(0x5A, data: 0, dataBits: 0, readBits: bits, address: address)
     }
 
     /// JEDEC id (RDID, 0x9F): manufacturer | type << 8 | capacity << 16.
@@ -128,7 +176,7 @@ extension Connection {
     /// Leaves the loader: FLASH_BEGIN(0,0) + FLASH_END(flag) on a ROM; RUN_USER_CODE on the ESP8266 stub.
     public func leaveLoader(runUserCode: Bool) throws(LoaderError) {
         let spec = try spec
-        if isStub && runUserCode && spec.chip == .esp8266 {
+        if isStub && runUserCode && spec.stubRunsUserCode {
             try sendFrame(CommandPacket(.runUserCode, data: []).encoded())
             return
         }

@@ -15,6 +15,8 @@ public struct FlashOptions: Sendable {
     public var stalledAttempts = 4
     /// Tries of one data block before the region is resumed with smaller blocks.
     public var blockRetries = 8
+    /// Write even when flash encryption or secure boot is enabled (`--force`).
+    public var force = false
 
     public init() {}
 }

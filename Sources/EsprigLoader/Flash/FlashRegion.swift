@@ -112,7 +112,7 @@ public enum WritePlanning {
             out[3] = (out[3] & 0x0F) | code
         }
         if out == data { return nil }
-        if spec.chip != .esp8266 { refreshAppendedDigest(&out) }
+        if spec.imageHasAppendedDigest { refreshAppendedDigest(&out) }
         return out
     }
 

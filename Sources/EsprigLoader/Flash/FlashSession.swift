@@ -31,6 +31,20 @@ public final class FlashSession {
     public var flashSize: Int?
 
     public var spec: ChipSpec { info.chip.spec }
+    /// GET_SECURITY_INFO as read at connect (ESP32-S2 and later).
+    public private(set) var security: SecurityInfo?
+
+    /// Refuses to change the flash of a chip with flash encryption or secure boot enabled unless
+    /// forced: plaintext written there may leave it unbootable (esptool's safety check).
+    public func checkWritable(force: Bool) throws(LoaderError) {
+        guard !force, let security else { return }
+        var settings: [String] = []
+        if security.flashEncryptionEnabled { settings.append("flash encryption (SPI_BOOT_CRYPT_CNT=0x\(String(security.flashCryptCount, radix: 16)))") }
+        if security.secureBootEnabled { settings.append("secure boot") }
+        guard !settings.isEmpty else { return }
+        throw LoaderError(.securedChip, "the \(spec.displayName) has \(settings.joined(separator: " and ")) enabled; nothing was written",
+                          hint: "plaintext may leave it unbootable; pass --force to write anyway, with care")
+    }
 
     /// Connects, starts the stub, raises the baud rate and attaches the flash.
     public init(port: any SerialPort, options: SessionOptions, stubSource: (any StubSource)?,
@@ -43,6 +57,8 @@ public final class FlashSession {
         let board = try Connector.connect(port: port, baud: initial, options: options.connect, events: events)
         connection = board.connection
         info = board.info
+        // Asked of the ROM, before the stub, as esptool does; nil where the ROM has no such command.
+        if board.spec.securityInfoLength != nil { security = try? connection.securityInfo() }
         try prepare()
     }
 
@@ -56,12 +72,12 @@ public final class FlashSession {
             events(.baudChanged(options.baud))
         }
         if options.useStub && !connection.isStub {
-            if let stub = try stubSource?.stub(for: info.chip) {
+            if let stub = try stubSource?.stub(for: info.chip, revision: info.revision) {
                 try connection.runStub(stub)
                 events(.stubStarted(alreadyRunning: false))
             } else {
                 stubUnavailableReason = "no esptool flasher stub found for \(spec.displayName) (install esptool with pip, or set ESPRIG_STUB_DIR)"
-                events(.warning("\(stubUnavailableReason!); using the ROM loader, which is slower" + (spec.chip == .esp8266 ? " and cannot compress or verify" : "")))
+                events(.warning("\(stubUnavailableReason!); using the ROM loader, which is slower" + (spec.romFeatures.contains(.md5) ? "" : " and cannot compress or verify")))
             }
         } else if !options.useStub {
             stubUnavailableReason = "--no-stub given"
@@ -117,6 +133,7 @@ public final class FlashSession {
 
     /// Writes several regions (sorted, checked before any byte is sent) and verifies each.
     public func writeFlash(_ writes: [FlashWrite], options flashOptions: FlashOptions) throws(LoaderError) -> [FlashRegion: RegionResult] {
+        try checkWritable(force: flashOptions.force)
         var writes = writes
         if case .fixed(let name) = flashOptions.parameters.size {
             flashSize = FlashGeometry.sizesByName[name]
@@ -165,8 +182,14 @@ public final class FlashSession {
         return try connection.readFlashSlow(address: address, size: size, events: events)
     }
 
-    public func eraseFlash() throws(LoaderError) { try connection.eraseFlash() }
-    public func eraseRegion(address: Int, size: Int) throws(LoaderError) { try connection.eraseRegion(address: address, size: size) }
+    public func eraseFlash(force: Bool = false) throws(LoaderError) {
+        try checkWritable(force: force)
+        try connection.eraseFlash()
+    }
+    public func eraseRegion(address: Int, size: Int, force: Bool = false) throws(LoaderError) {
+        try checkWritable(force: force)
+        try connection.eraseRegion(address: address, size: size)
+    }
 
     /// The `--after` action.
     public func finish(_ after: AfterAction) throws(LoaderError) {
@@ -183,7 +206,7 @@ public final class FlashSession {
                 events(.warning("could not hard-reset: \(connection.port.name) has no RTS line; reset the board by hand"))
             }
         case .softReset:
-            if connection.isStub && spec.chip != .esp8266 {
+            if connection.isStub && !spec.stubRunsUserCode {
                 throw LoaderError(.invalidRequest, "soft reset is only supported on ESP8266 with the stub", hint: "use --after hard-reset")
             }
             try connection.leaveLoader(runUserCode: true)

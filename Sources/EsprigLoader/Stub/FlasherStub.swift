@@ -35,6 +35,12 @@ public struct FlasherStub: Sendable {
 public protocol StubSource: Sendable {
     /// nil when no stub is available for the chip (ROM mode then).
     func stub(for chip: Chip) throws(LoaderError) -> FlasherStub?
+    /// The stub for one revision of the chip (the ESP32-P4 before v3.0 has its own).
+    func stub(for chip: Chip, revision: ChipRevision?) throws(LoaderError) -> FlasherStub?
+}
+
+extension StubSource {
+    public func stub(for chip: Chip, revision: ChipRevision?) throws(LoaderError) -> FlasherStub? { try stub(for: chip) }
 }
 
 /// Finds esptool's stub JSON files at run time: `ESPRIG_STUB_DIR`, else the esptool package
@@ -76,9 +82,11 @@ public struct EsptoolStubSource: StubSource {
         return EsptoolStubSource(directories: [])
     }
 
-    public func stub(for chip: Chip) throws(LoaderError) -> FlasherStub? {
+    public func stub(for chip: Chip) throws(LoaderError) -> FlasherStub? { try stub(for: chip, revision: nil) }
+
+    public func stub(for chip: Chip, revision: ChipRevision?) throws(LoaderError) -> FlasherStub? {
         for dir in directories {
-            let path = dir + "/" + chip.spec.stubName + ".json"
+            let path = dir + "/" + chip.spec.stubName(revision: revision?.number) + ".json"
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             return try FlasherStub(json: data, origin: path)
         }

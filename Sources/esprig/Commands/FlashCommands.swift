@@ -32,6 +32,8 @@ extension Esprig {
         var noCompress = false
         @Flag(help: "Rewrite regions even when the flash already holds the same bytes.")
         var noSkip = false
+        @Flag(help: "Change the flash even when flash encryption or secure boot is enabled.")
+        var force = false
 
         func validate() throws {
             _ = try parseAddressFilePairs(pairs)
@@ -49,6 +51,7 @@ extension Esprig {
             options.compression = compress ? .always : noCompress ? .never : .auto
             options.skipUnchanged = !noSkip
             options.eraseAll = eraseAll
+            options.force = force
             options.parameters = FlashParameters(
                 mode: FlashMode(rawValue: flashMode), frequency: flashFreq == "keep" ? nil : flashFreq,
                 size: flashSize == "keep" ? .keep : flashSize == "detect" ? .detect : .fixed(flashSize))
@@ -149,11 +152,14 @@ extension Esprig {
         static let configuration = CommandConfiguration(commandName: "erase-flash", abstract: "Erase the whole flash.")
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
+        @Flag(help: "Change the flash even when flash encryption or secure boot is enabled.")
+        var force = false
 
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "erase-flash") { session, reporter in
+                try session.checkWritable(force: force)
                 reporter.say("Erasing flash (this may take a while)...")
-                try session.eraseFlash()
+                try session.eraseFlash(force: force)
                 reporter.say("Chip erase completed successfully.")
                 return [:]
             }
@@ -166,6 +172,8 @@ extension Esprig {
         @OptionGroup(title: "Output") var output: OutputOptions
         @Argument(help: "Start address (multiple of 0x1000).") var address: String
         @Argument(help: "Size in bytes (multiple of 0x1000).") var size: String
+        @Flag(help: "Change the flash even when flash encryption or secure boot is enabled.")
+        var force = false
 
         func validate() throws {
             let a = try parseNumber(address, what: "address"), s = try parseNumber(size, what: "size")
@@ -180,7 +188,7 @@ extension Esprig {
                 if let total = session.flashSize, start + length > total {
                     throw CLIFailure(code: "input", message: "region \(hexAddress(start))+\(length) goes past the end of the \(sizeText(total)) flash", status: ExitStatus.usage)
                 }
-                try session.eraseRegion(address: start, size: length)
+                try session.eraseRegion(address: start, size: length, force: force)
                 reporter.say("Erased \(length) bytes at \(hexAddress(start)).")
                 return ["address": hexAddress(start), "size": length]
             }

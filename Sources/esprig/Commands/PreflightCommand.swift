@@ -127,7 +127,7 @@ struct PreflightSetup {
         }
         // An ESP8266 offers TLS 1.2 at most; offering 1.3 could pass where the device fails.
         let tls = TLSClientOptions(caFiles: profile.certs.ca, certificateFile: certificate, keyFile: key,
-                                   minimumVersion: .tlsv12, maximumVersion: profile.chip == .esp8266 ? .tlsv12 : nil)
+                                   minimumVersion: .tlsv12, maximumVersion: profile.chip.spec.firmwareTLS12Only ? .tlsv12 : nil)
         return PreflightPlan(host: host, port: profile.brokerPort, tls: tls, clientID: clientID, username: username, password: pass.map { Array($0.utf8) },
                              topic: topic, stepTimeout: .milliseconds(Int(timeout * 1000)))
     }

@@ -36,6 +36,10 @@ enum BoardCommand {
                 }
             }
             let opened = try PortFactory.open(portName, baud: min(baud, options.romBaud))
+            // esptool picks the USB-Serial/JTAG reset by VID:PID when the default reset was asked for.
+            if opened.isUSBSerialJTAG && options.connect.before == .defaultReset && options.connect.resetSequence == nil {
+                options.connect.before = .usbReset
+            }
             var result: [String: Any]
             do {
                 let stubs = connection.noStub ? nil : EsptoolStubSource.locate()
@@ -46,6 +50,10 @@ enum BoardCommand {
                 }
                 result["chip"] = session.info.chip.rawValue
                 result["mac"] = session.info.macString
+                result["description"] = session.info.description
+                result["features"] = session.info.features
+                result["crystal_mhz"] = session.info.crystalMHz
+                if let revision = session.info.revision { result["revision"] = revision.description }
                 result["port"] = portName
                 result["stub"] = session.connection.isStub
             } catch {

@@ -11,7 +11,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: [.customShort("b"), .long], help: "Baud rate for the transfer once the stub runs (env ESPRIG_BAUD; default 115200).")
     var baud: Int?
 
-    @Option(name: [.customShort("c"), .long], help: "Target chip: auto, esp8266, esp32.")
+    @Option(name: [.customShort("c"), .long], help: "Target chip: auto or one of the chip table's rows (esp8266, esp32, esp32c3, ...).")
     var chip: ChipChoice = .auto
 
     @Option(help: "How to enter the loader: default-reset, usb-reset, no-reset, no-reset-no-sync.")
@@ -55,7 +55,7 @@ struct OutputOptions: ParsableArguments {
 }
 
 enum ChipChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, esp8266, esp32
+    case auto, esp8266, esp32, esp32s2, esp32s3, esp32c2, esp32c3, esp32c5, esp32c6, esp32h2, esp32p4
     var chip: Chip? { Chip(rawValue: rawValue) }
 }
 

@@ -11,6 +11,8 @@ struct OpenedPort {
     var address: PortAddress
     /// Saves a simulated board's state (`sim://...?state=FILE`); closes the port.
     var close: () throws -> Void
+    /// The port is a chip's USB-Serial/JTAG (by VID:PID from udev): it needs the USB reset.
+    var isUSBSerialJTAG = false
 }
 
 enum PortFactory {
@@ -45,7 +47,15 @@ enum PortFactory {
             })
         default:
             let port = try openPort(address, baud: baud)
-            return OpenedPort(port: port, address: address, close: { port.close() })
+            var opened = OpenedPort(port: port, address: address, close: { port.close() })
+            if case .device(let path) = address {
+                let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+                    URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent()).standardized.path
+                }
+                let info = PortSelection.port(atPath: path, resolvedPath: resolved, among: (try? scanner.ports()) ?? [])
+                opened.isUSBSerialJTAG = info?.bridge?.isUSBSerialJTAG ?? false
+            }
+            return opened
         }
     }
 }
