@@ -49,6 +49,9 @@ let package = Package(
         .target(name: "EsprigLoader", dependencies: [
             "EsprigCore", "EsprigTransport", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
+        // The ESP8266's Xtensa LX106 core: an interpreter that reaches memory and devices through a
+        // small Bus protocol. Knows nothing of UARTs, flash or the ROM.
+        .target(name: "EsprigXtensa"),
         .target(name: "EsprigSimulator", dependencies: [
             "EsprigCore", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
         ]),
@@ -106,6 +109,11 @@ let package = Package(
                           path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigTestSupport"]),
         .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigXtensaTests", dependencies: ["EsprigXtensa", "EsprigImage", "EsprigTestSupport"],
+                    exclude: ["Programs"]),
+        // Benchmarks/xtensa_speed.py runs this (release build) on Benchmarks/XtensaBench/workload.c.
+        .executableTarget(name: "esprig-xtensa-bench", dependencies: ["EsprigXtensa", "EsprigImage"],
+                          path: "Benchmarks/XtensaBench", exclude: ["workload.c", "bench.ld"]),
         .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "EsprigSystem", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
     ]
 )
