@@ -224,5 +224,17 @@ struct ImageCommandLineTests {
         #expect(info.status == 0 && info.output.contains("(valid)"), "\(info.output)")
         let notAnImage = try esprig.run(["image-info", elf], timeout: .seconds(30))
         #expect(notAnImage.status == 1)
+
+        // merge-bin: the images at their flash addresses, flash settings patched at 0x0, padded.
+        let pairs = outputs.enumerated().flatMap { index, name in [index == 0 ? "0x0" : "0x10000", directory.file(name)] }
+        let mergeFlags = ["--flash-mode", "dout", "--flash-size", "1MB", "--pad-to-size", "1MB"]
+        let merged = try esprig.run(["merge-bin", "-o", directory.file("merged-ours.bin")] + mergeFlags + pairs, timeout: .seconds(60))
+        #expect(merged.status == 0, "\(merged.output)")
+        let reference = try esptool.run(["--chip", "esp8266", "merge-bin", "-o", directory.file("merged-theirs.bin")] + mergeFlags + pairs,
+                                        timeout: .seconds(60))
+        #expect(reference.status == 0, "\(reference.output)")
+        let ourMerge = try Data(contentsOf: URL(fileURLWithPath: directory.file("merged-ours.bin")))
+        #expect(ourMerge.count == 0x10_0000)
+        #expect(ourMerge == (try Data(contentsOf: URL(fileURLWithPath: directory.file("merged-theirs.bin")))))
     }
 }

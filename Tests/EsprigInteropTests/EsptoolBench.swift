@@ -108,6 +108,8 @@ final class EsptoolBench {
     /// Compares the board with the expectation, reporting the first differing address.
     func checkFlash(_ step: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let actual = flash
+        #expect(actual.count == expected.count, "after \(step): the board has \(actual.count) bytes of flash, expected \(expected.count)",
+                sourceLocation: sourceLocation)
         let mismatch = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(mismatch == nil,
                 "after \(step): flash differs at 0x\(String(mismatch ?? 0, radix: 16)) (log: \(directory.file("commands.jsonl")))",

@@ -1,4 +1,5 @@
 import EsprigPorts
+import EsprigTestSupport
 import Foundation
 import Testing
 
@@ -29,14 +30,28 @@ struct UdevDeviceSourceTests {
         }
     }
 
-    @Test("USB ports report the VID:PID sysfs holds for their usb_device")
-    func usbFactsMatchSysfs() throws {
-        for port in try PortScanner().ports() {
-            guard let usb = port.usb, let topology = usb.topology else { continue }
-            let device = "/sys/bus/usb/devices/\(topology)"
-            let vid = try String(contentsOfFile: device + "/idVendor", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let pid = try String(contentsOfFile: device + "/idProduct", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(usb.vidPid == "\(vid):\(pid)")
+    /// `esprig ports --all --json` under `umockdev-run` on a hand-written sysfs tree: the real
+    /// libudev enumerates and walks parents there, so the USB facts are asserted in CI too.
+    @Test("in a umockdev sysfs tree, each port reports its usb_device's VID:PID, serial, hub path, interface and driver")
+    func usbFactsFromFixtureTree() throws {
+        let result = try UmockdevTree.esprig(["ports", "--all", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        let ports = try #require(object["ports"] as? [[String: Any]])
+        var byPath: [String: [String: Any]] = [:]
+        for port in ports { byPath[port["path"] as? String ?? "?"] = port }
+        #expect(Set(byPath.keys) == ["/dev/ttyUSB0", "/dev/ttyUSB1", "/dev/ttyACM0", "/dev/ttyS0"])
+        func usb(_ path: String) -> [String: String] {
+            ((byPath[path]?["usb"] as? [String: Any]) ?? [:]).compactMapValues { $0 as? String }
         }
+        #expect(usb("/dev/ttyUSB0") == ["vid": "10c4", "pid": "ea60", "serial": "0001", "usb_path": "1-1.4", "interface": "1.0",
+                                        "vendor": "Silicon Labs", "model": "CP2102 USB to UART Bridge Controller"])
+        #expect(usb("/dev/ttyACM0")["serial"] == "84:F7:03:00:00:01")
+        #expect(usb("/dev/ttyACM0")["usb_path"] == "1-2")
+        #expect(usb("/dev/ttyUSB1")["vid"] == "067b" && usb("/dev/ttyUSB1")["pid"] == "2303")
+        #expect(byPath["/dev/ttyS0"]?["usb"] == nil)
+        #expect(byPath["/dev/ttyUSB0"]?["driver"] as? String == "cp210x")
+        #expect(byPath["/dev/ttyACM0"]?["driver"] as? String == "cdc_acm")
+        #expect(byPath["/dev/ttyS0"]?["driver"] as? String == "serial8250")
     }
 }

@@ -34,6 +34,7 @@ struct BootScriptTests {
         #expect(throws: SimulatorError(.invalidOption, "")) { try BootScript(parsing: "ok\n@delay soon", name: "s.txt") }
         do {
             _ = try BootScript(parsing: "ok\n@bytes zz", name: "s.txt")
+            Issue.record("@bytes zz must not parse")
         } catch {
             #expect(error.message.hasPrefix("s.txt:2:"))
         }
