@@ -8,6 +8,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "esprig", targets: ["esprig"]),
+        // What another Swift program imports: the loader with its transports (flash a board from a
+        // test rig), the image tools, and the workflows the CLI runs (flash a profile, a bench).
+        .library(name: "EsprigLoader", targets: ["EsprigLoader", "EsprigTransport", "EsprigSimHost"]),
+        .library(name: "EsprigImage", targets: ["EsprigImage"]),
+        .library(name: "EsprigWorkflows", targets: ["EsprigWorkflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,7 +76,7 @@ let package = Package(
         ]),
         // Certificate material: issue (CA, server, device), the SDK cert-sector format, doctor findings.
         .target(name: "EsprigCerts", dependencies: [
-            "EsprigCore", "EsprigFirmware", "EsprigProfiles",
+            "EsprigCore", "EsprigFirmware",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -83,8 +88,15 @@ let package = Package(
         ]),
         // Serial monitor: bytes → lines, boot-rate switching, crash decoding, reconnect.
         .target(name: "EsprigMonitor", dependencies: ["EsprigCore", "EsprigSystem", "EsprigTransport", "EsprigProtocol"]),
+        // The product's workflows as a library: flash a profile (build → patch → certs → doctor →
+        // plan → write → verify → reset → watch) and provision a bench; they report typed events
+        // to the caller's observer and never print.
+        .target(name: "EsprigWorkflows", dependencies: [
+            "EsprigCore", "EsprigSystem", "EsprigLoader", "EsprigTransport", "EsprigPorts", "EsprigProtocol", "EsprigProfiles",
+            "EsprigFirmware", "EsprigImage", "EsprigCerts", "EsprigLedger", "EsprigMonitor", "EsprigSimHost", "EsprigSimulator", "EsprigCodecs",
+        ]),
         .executableTarget(name: "esprig", dependencies: [
-            "EsprigCore", "EsprigSystem", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
+            "EsprigWorkflows", "EsprigCore", "EsprigSystem", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigImage", "EsprigFirmware", "EsprigProfiles",
             "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigMQTT", "EsprigMonitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -98,7 +110,8 @@ let package = Package(
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigSystem", "EsprigTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigWorkflows", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigWorkflowsTests", dependencies: ["EsprigWorkflows", "EsprigCerts", "EsprigProfiles", "EsprigLoader", "EsprigLedger", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

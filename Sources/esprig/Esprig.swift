@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import EsprigProtocol
+import EsprigWorkflows
 
 @main
 struct Esprig: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import EsprigProfiles
+import EsprigWorkflows
 import EsprigTestSupport
 @testable import EsprigCerts
 

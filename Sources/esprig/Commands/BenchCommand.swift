@@ -4,6 +4,8 @@ import EsprigCerts
 import EsprigLedger
 import EsprigLoader
 import EsprigPorts
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig bench --profile NAME --ports auto|LIST`: builds once, then provisions every board
@@ -70,50 +72,55 @@ extension Esprig {
         }
 
         func run() throws {
-            let started = ContinuousClock.now
-            let setup = try runReportingStep(json: output.json) { try BenchSetup(command: self).make() }
-            let sink: any BenchSink
-            let table: BenchTable?
-            if output.json || output.noProgress {
-                sink = BenchQuiet(); table = nil
-            } else if isatty(STDOUT_FILENO) == 1 {
-                let t = BenchTable(); sink = t; table = t
-            } else {
-                sink = BenchLines(); table = nil
-            }
-            let runner = BenchRunner(context: setup.context, parallel: parallel, sink: sink)
-            let tick: () -> Void = { table?.draw(runner.rowStates()) }
-            for port in setup.ports { runner.start(port) }
-            if watch {
-                try runReportingStep(json: output.json) {
-                    let stop = BenchStop(timeout: watchTimeout)
-                    // udevd's events when it runs; rescanning otherwise (containers, CI).
-                    let source: any HotplugSource
-                    if let devices = setup.deviceDirectory {
-                        do { source = try PollingHotplugSource(source: devices, interval: .milliseconds(100)) } catch { throw CLIFailure(error) }
-                    } else if let monitor = try? HotplugMonitor(source: .udev) {
-                        source = monitor
-                    } else {
-                        do { source = try PollingHotplugSource() } catch { throw CLIFailure(error) }
-                    }
-                    let listed = Set(setup.ports.map(\.identity.path))
-                    let watcher = BenchWatch(runner: runner, source: source,
-                                             accepts: { ports == "auto" ? $0.isESPLike : listed.contains($0.path) })
-                    if !output.json { FileHandle.standardError.write(Data("bench: watching for boards (Ctrl-C ends)\n".utf8)) }
-                    try watcher.run(stop: stop.shouldStop, tick: tick)
-                }
-            }
-            runner.waitForAll(tick: tick)
-            table?.draw(runner.rowStates(), force: true)
+            let environment = ProcessInfo.processInfo.environment
+            var request = BenchRequest(profile: profile, profilesDirectory: profilesDirectory(profilesDir), environment: environment,
+                                       openLedger: { [ledgerOptions] in try ledgerOptions.openForWriting(environment: environment) })
+            request.ports = ports
+            request.parallel = parallel
+            request.watch = watch
+            request.serial = serial
+            request.serialStart = serialStart
+            request.noMonitor = noMonitor
+            request.reprovision = reprovision
+            request.station = station
+            request.connection = connection.board
+            let devices = environment["ESPRIG_BENCH_DEVICES"].flatMap { $0.isEmpty ? nil : BenchDeviceDirectory(directory: $0) }
+            request.deviceSource = devices
 
-            let results = runner.finalResults()
-            let elapsed = seconds(since: started)
-            if output.json {
-                jsonLine(BenchReport.json(results, profile: setup.context.profileName, ledger: setup.ledgerPath, seconds: elapsed))
+            let display: BenchDisplay
+            if output.json || output.noProgress {
+                display = BenchDisplay(style: .quiet, output: output)
+            } else if isatty(STDOUT_FILENO) == 1 {
+                display = BenchDisplay(style: .table, output: output)
             } else {
-                BenchReport.summary(results, seconds: elapsed).forEach { print($0) }
+                display = BenchDisplay(style: .lines, output: output)
             }
-            if results.contains(where: { $0.result == .failed || $0.result == .unrecorded }) { throw ExitCode(ExitStatus.device) }
+            let bench = BenchWorkflow(request, observer: display.observer)
+            let prepared = try runReportingStep(json: output.json) { try bench.prepare() }
+            // Ctrl-C ends the run the way a library caller's cancellation does: no new board starts,
+            // boards on the wire finish and are recorded.
+            let stop = BenchStop(timeout: watch ? watchTimeout : nil)
+            let summary = try runReportingStep(json: output.json) {
+                // udevd's events when it runs; rescanning otherwise (containers, CI).
+                var hotplug: (any HotplugSource)?
+                if watch {
+                    if let devices {
+                        hotplug = try PollingHotplugSource(source: devices, interval: .milliseconds(100))
+                    } else if let monitor = try? HotplugMonitor(source: .udev) {
+                        hotplug = monitor
+                    } else {
+                        hotplug = try PollingHotplugSource()
+                    }
+                }
+                return try bench.run(prepared, hotplug: hotplug, shouldStop: stop.shouldStop, tick: { display.draw($0) })
+            }
+            display.draw(nil, force: true)
+            if output.json {
+                emitJSON(BenchJSON(summary))
+            } else {
+                BenchSummaryText.lines(summary).forEach { print($0) }
+            }
+            if !summary.ok { throw ExitCode(ExitStatus.device) }
         }
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigMQTT
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct Broker: ParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigSystem
 import EsprigFirmware
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig build`: runs a firmware's build command with the xtensa-lx106 toolchain, unless
@@ -47,12 +49,12 @@ extension Esprig {
 
         func run() throws {
             if let profile {
-                let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir), dryRun: false,
-                                             connection: ConnectionOptions(), output: output, environment: ProcessInfo.processInfo.environment)
-                var result = try runReportingStep(json: output.json) { try workflow.build() }.result
-                result["command"] = "build"
-                result["ok"] = true
-                workflow.reporter.emitJSON(result)
+                let printer = WorkflowPrinter(output: output)
+                let request = FlashProfileWorkflow.Request(profile: profile, profilesDirectory: profilesDirectory(profilesDir))
+                var report = try runReportingStep(json: output.json) { try FlashProfileWorkflow(request, observer: printer.observer).build() }.report
+                report.command = "build"
+                report.ok = true
+                printer.emit(report)
                 return
             }
             guard let dir else { return }

@@ -3,6 +3,8 @@ import Foundation
 import EsprigCerts
 import EsprigFirmware
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig certs ...`: make, pack and read back the mutual-auth TLS material.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigCerts
 import EsprigFirmware
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig.Certs {
     /// `esprig certs pack`: the SDK's esp_ca_cert.bin and esp_cert_private_key.bin from PEM or DER.

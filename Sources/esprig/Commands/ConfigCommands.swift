@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigFirmware
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct Config: ParsableCommand {

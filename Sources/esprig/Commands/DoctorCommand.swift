@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigCerts
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig doctor --profile NAME`: the TLS material checked before any board is flashed.

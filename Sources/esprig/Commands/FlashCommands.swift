@@ -3,6 +3,7 @@ import Foundation
 import EsprigCodecs
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 extension FlashMode: ExpressibleByArgument {}
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig flash --profile NAME`: resolve the profile, patch the config header, build, convert,
@@ -38,11 +40,14 @@ extension Esprig {
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
-            let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir), dryRun: dryRun,
-                                         flashSizeOverride: flashSize, noMonitor: noMonitor, connection: connection, output: output,
-                                         environment: ProcessInfo.processInfo.environment)
-            let result = try runReportingStep(json: output.json) { try workflow.run() }
-            workflow.reporter.emitJSON(result)
+            var request = FlashProfileWorkflow.Request(profile: profile, profilesDirectory: profilesDirectory(profilesDir))
+            request.dryRun = dryRun
+            request.flashSizeOverride = flashSize
+            request.noMonitor = noMonitor
+            request.connection = connection.board
+            let printer = WorkflowPrinter(output: output)
+            let report = try runReportingStep(json: output.json) { try FlashProfileWorkflow(request, observer: printer.observer).run() }
+            printer.emit(report)
         }
     }
 }

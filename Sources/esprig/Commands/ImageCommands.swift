@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigImage
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct Elf2Image: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct ChipID: ParsableCommand {

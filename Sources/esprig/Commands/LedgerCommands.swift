@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigLedger
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct LedgerCommand: ParsableCommand {

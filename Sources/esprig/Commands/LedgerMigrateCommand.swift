@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigLedger
 import EsprigLedgerPostgres
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig.LedgerCommand {
     /// `esprig ledger migrate --from FILE --to postgres://…`: one station's history into the

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 /// esptool's memory and flash-status commands, with its names, arguments and wording.
 extension Esprig {

@@ -5,6 +5,7 @@ import EsprigProfiles
 import EsprigProtocol
 import EsprigTransport
 import Foundation
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig monitor`: the board's serial output, readable from the ROM banner on, with crash

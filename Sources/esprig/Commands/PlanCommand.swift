@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig plan --profile NAME`: the flash layout a profile would write, checked, as a table
@@ -28,21 +30,56 @@ extension Esprig {
         @OptionGroup(title: "Output") var output: OutputOptions
 
         func run() throws {
-            var quiet = output
-            quiet.json = true  // the workflow's step lines are not wanted here, only its result
-            let workflow = FlashWorkflow(profileName: profile, profilesDirectory: profilesDirectory(profilesDir),
-                                         dryRun: true, flashSizeOverride: flashSize, connection: ConnectionOptions(),
-                                         output: quiet, environment: ProcessInfo.processInfo.environment)
+            var request = FlashProfileWorkflow.Request(profile: profile, profilesDirectory: profilesDirectory(profilesDir))
+            request.dryRun = true
+            request.flashSizeOverride = flashSize
+            // Only the plan is shown here, not the steps' lines; warnings still go to stderr.
+            let workflow = FlashProfileWorkflow(request) { event in
+                if case .warning(let text) = event { FileHandle.standardError.write(Data("warning: \(text)\n".utf8)) }
+            }
             let prepared = try runReportingStep(json: output.json) { try workflow.prepare() }
             if output.json {
-                var object = prepared.plan.json
-                object["ok"] = true
-                object["command"] = "plan"
-                object["profile"] = prepared.profile.name
-                Reporter(output: output).emitJSON(object)
+                emitJSON(PlanReport(profile: prepared.profile.name, plan: prepared.plan.report))
             } else {
-                print(prepared.plan.table)
+                print(PlanTable.text(prepared.plan))
             }
         }
+    }
+}
+
+/// `plan --json`: the plan's fields at the top level.
+struct PlanReport: Encodable {
+    var profile: String
+    var plan: ProfilePlan.Report
+
+    enum CodingKeys: String, CodingKey { case ok, command, profile }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(true, forKey: .ok)
+        try container.encode("plan", forKey: .command)
+        try container.encode(profile, forKey: .profile)
+        try plan.encode(to: encoder)
+    }
+}
+
+/// The plan as a table: one row per region in address order, reserved sectors in between.
+enum PlanTable {
+    static func text(_ plan: ProfilePlan) -> String {
+        var rows: [(Int, [String])] = plan.regions.map { region in
+            let r = region.write.region
+            return (r.address, [hexAddress(r.address), hexAddress(r.end), "\(r.size)", region.label, r.source, region.why])
+        }
+        rows += plan.reserved.map { ($0.address, [hexAddress($0.address), hexAddress($0.address + $0.size), "\($0.size)", "reserved", "(not written)", $0.why]) }
+        rows.sort { $0.0 < $1.0 }
+        let header = ["start", "end", "bytes", "role", "source", "why"]
+        let all = [header] + rows.map(\.1)
+        let widths = (0..<header.count - 1).map { column in all.map { $0[column].count }.max() ?? 0 }
+        let lines = all.map { row in
+            (zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) } + [row.last!]).joined(separator: "  ")
+        }
+        var title = "flash: " + (plan.flashSizeName ?? plan.flashSize.map(sizeText) ?? "size unknown")
+        if let sizeMap = plan.sizeMap { title += ", SPI size map \(sizeMap.layout.sizeMap.rawValue) (\(sizeMap.source))" }
+        return ([title] + lines).joined(separator: "\n")
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigPorts
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct Ports: ParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigMQTT
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// `esprig preflight --profile X [--device ID]`: does what the device will do first — TLS with

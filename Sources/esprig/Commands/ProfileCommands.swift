@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     struct Profile: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 extension Esprig {
     /// esptool's `get-security-info`: the ROM's security flags, key purposes and crypt count.

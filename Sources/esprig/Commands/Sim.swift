@@ -4,6 +4,7 @@ import EsprigProtocol
 import EsprigSimHost
 import EsprigSimulator
 import EsprigTransport
+import EsprigWorkflows
 
 extension Esprig {
     struct Sim: ParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import EsprigLoader
 import EsprigProtocol
 import EsprigTransport
+import EsprigWorkflows
 
 /// The shared life of a board command: open the port, connect, run the operation, do the
 /// `--after` action, report. Every failure becomes a message with a fix and an exit code.
@@ -13,29 +14,10 @@ enum BoardCommand {
         let reporter = Reporter(output: output)
         do {
             let environment = ProcessInfo.processInfo.environment
-            let portName = try PortFactory.resolve(connection.port)
-            let baud = try connection.baud ?? environment["ESPRIG_BAUD"].map { value -> Int in
-                guard let b = Int(value), b >= 300 else {
-                    throw CLIFailure(code: "input", message: "ESPRIG_BAUD=\(value) is not a baud rate", status: ExitStatus.usage)
-                }
-                return b
-            } ?? 115_200
-            var options = SessionOptions()
-            options.baud = baud
-            options.useStub = !connection.noStub
-            options.connect.before = connection.before
-            options.connect.chip = connection.chip.chip
-            options.connect.attempts = connection.connectAttempts
-            if let sequence = connection.resetSequence {
-                options.connect.resetSequence = try ResetSequence(parsing: sequence)
-            }
-            if connection.trace {
-                options.connect.trace = { record in
-                    let hex = record.bytes.map { String(format: "%02x", $0) }.joined(separator: " ")
-                    FileHandle.standardError.write(Data("TRACE \(record.direction.rawValue) \(record.bytes.count): \(hex)\n".utf8))
-                }
-            }
-            let opened = try PortFactory.open(portName, baud: min(baud, options.romBaud))
+            let board = connection.board
+            let portName = try board.portName(environment: environment)
+            var options = try board.sessionOptions(environment: environment)
+            let opened = try BoardOpener().open(portName, baud: min(options.baud, options.romBaud))
             // esptool picks the USB-Serial/JTAG reset by VID:PID when the default reset was asked for.
             if opened.isUSBSerialJTAG && options.connect.before == .defaultReset && options.connect.resetSequence == nil {
                 options.connect.before = .usbReset

@@ -1,5 +1,7 @@
 import Foundation
 import EsprigCerts
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Text and JSON for certificates and keys. Keys show kind, size and format only.
 enum CertsRendering {

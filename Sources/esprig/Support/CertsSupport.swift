@@ -3,6 +3,8 @@ import Foundation
 import EsprigCerts
 import EsprigFirmware
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Options of the commands that may take their paths and facts from a profile.
 struct ProfileOptions: ParsableArguments {

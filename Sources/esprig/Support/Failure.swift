@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import EsprigCore
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Exit codes: 0 success, 1 bad usage or input, 2 device or protocol failure.
 enum ExitStatus {
@@ -51,21 +53,3 @@ struct CLIFailure: Error {
     }
 }
 
-/// Reads a local input file, failing with exit code 1 and the path named.
-func readInputFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        let exists = FileManager.default.fileExists(atPath: path)
-        throw CLIFailure(code: "input", message: exists ? "cannot read \(path)" : "no such file: \(path)",
-                         hint: exists ? "check its permissions" : "check the path", status: ExitStatus.usage)
-    }
-    return [UInt8](data)
-}
-
-/// Writes a file atomically (temp file + rename) so a failed run never leaves half a file.
-func writeOutputFile(_ path: String, _ bytes: [UInt8]) throws {
-    do {
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw CLIFailure(code: "output", message: "cannot write \(path): \(error.localizedDescription)", status: ExitStatus.usage)
-    }
-}

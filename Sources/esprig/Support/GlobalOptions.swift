@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 /// Connection options shared by every board command (esptool v5 names and environment
 /// variables ESPRIG_PORT / ESPRIG_BAUD).
@@ -72,4 +74,24 @@ extension AfterAction: ExpressibleByArgument {
         self.init(rawValue: argument.replacingOccurrences(of: "_", with: "-"))
     }
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension ConnectionOptions {
+    /// The flags as the workflows take them; `--trace` prints every frame on stderr.
+    var board: BoardConnection {
+        var connection = BoardConnection(port: port, baud: baud)
+        connection.chip = chip.chip
+        connection.before = before
+        connection.after = after
+        connection.useStub = !noStub
+        connection.connectAttempts = connectAttempts
+        connection.resetSequence = resetSequence
+        if trace {
+            connection.trace = { record in
+                let hex = record.bytes.map { String(format: "%02x", $0) }.joined(separator: " ")
+                FileHandle.standardError.write(Data("TRACE \(record.direction.rawValue) \(record.bytes.count): \(hex)\n".utf8))
+            }
+        }
+        return connection
+    }
 }

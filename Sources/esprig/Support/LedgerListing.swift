@@ -1,5 +1,7 @@
 import Foundation
 import EsprigLedger
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Renders ledger records for `esprig ledger list` and `show`.
 enum LedgerListing {

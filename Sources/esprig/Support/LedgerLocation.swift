@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import EsprigLedger
 import EsprigLedgerPostgres
+import EsprigProtocol
+import EsprigWorkflows
 
 /// `--ledger PATH|postgres://…`, else ESPRIG_LEDGER, else `esprig-ledger.sqlite` in the project
 /// (current) directory. A postgres:// URL is the ledger many stations share.

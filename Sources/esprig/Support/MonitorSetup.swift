@@ -6,6 +6,7 @@ import EsprigProfiles
 import EsprigProtocol
 import EsprigTransport
 import Foundation
+import EsprigWorkflows
 
 /// `esprig monitor` once its options are resolved: the port, the session, the sinks, the keyboard.
 struct MonitorSetup {
@@ -43,16 +44,10 @@ struct MonitorSetup {
         } catch let error as MonitorError {
             throw CLIFailure(code: "usage", message: error.message, hint: error.hint, status: ExitStatus.usage)
         }
-        if let option = command.connection.port, !option.isEmpty {
-            portName = option
-        } else if let env = environment["ESPRIG_PORT"], !env.isEmpty {
-            portName = env
-        } else if let profilePort = profile?.port, profilePort != .auto {
-            portName = profilePort.description
-        } else {
-            portName = try PortFactory.resolve(nil, environment: environment)
-        }
-        opened = try PortFactory.open(portName, baud: settings.appBaud)
+        // A profile's `auto` is not followed here: the monitor names its port or fails.
+        let usesProfilePort = profile.map { $0.port != .auto } ?? false
+        portName = try BoardConnection(port: command.connection.port).portName(environment: environment, profile: usesProfilePort ? profile : nil)
+        opened = try BoardOpener().open(portName, baud: settings.appBaud)
         logPath = command.log
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Parses `0x1000`, `4096`, `64k`, `1M` (binary multiples), as esptool accepts addresses and sizes.
 func parseNumber(_ text: String, what: String) throws -> Int {
@@ -19,9 +21,6 @@ func parseNumber(_ text: String, what: String) throws -> Int {
     return value
 }
 
-func hexAddress(_ v: Int) -> String {
-    "0x" + String(v, radix: 16).leftPadded(8)
-}
 
 extension String {
     func leftPadded(_ width: Int, _ pad: Character = "0") -> String {

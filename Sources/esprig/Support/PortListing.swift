@@ -1,5 +1,7 @@
 import Foundation
 import EsprigPorts
+import EsprigProtocol
+import EsprigWorkflows
 
 /// Renders ports as the `esprig ports` table and JSON objects.
 enum PortListing {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 
 import EsprigProfiles
+import EsprigProtocol
+import EsprigWorkflows
 
 /// `--profiles-dir`, else ESPRIG_PROFILES_DIR, else ./Profiles, made absolute.
 func profilesDirectory(_ option: String?) -> String {
@@ -36,10 +38,6 @@ func loadProfile(_ name: String, profilesDir: String?, json: Bool) throws -> Res
 func runReportingStep<T>(json: Bool, _ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let failure as FlashStepFailure {
-        var cli = failure.failure
-        cli.message = "\(failure.step): \(cli.message)"
-        throw cli.exit(json: json)
     } catch let error as ExitCode {
         throw error
     } catch {
@@ -47,8 +45,3 @@ func runReportingStep<T>(json: Bool, _ body: () throws -> T) throws -> T {
     }
 }
 
-/// A path as a person typed it: relative to the working directory when it lies below it.
-func displayPath(_ path: String) -> String {
-    let cwd = FileManager.default.currentDirectoryPath + "/"
-    return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
-}

@@ -1,6 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import EsprigProtocol
+import EsprigWorkflows
 #endif
 
 /// Puts a terminal in raw mode (keys arrive one by one, no echo, Ctrl+C is a byte) and puts

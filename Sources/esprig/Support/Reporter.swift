@@ -1,6 +1,7 @@
 import Foundation
 import EsprigLoader
 import EsprigProtocol
+import EsprigWorkflows
 
 /// Turns loader events into what a person or a script reads: a bar on a terminal, plain
 /// lines otherwise, nothing but the final JSON with --json.

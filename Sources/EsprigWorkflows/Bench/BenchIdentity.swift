@@ -29,9 +29,8 @@ struct BenchIdentity: Sendable {
         static let counter = "serial"
 
         init(_ template: String, start: Int64) throws {
-            let invalid = CLIFailure(code: "invalid-serial-template", message: "--serial '\(template)' must hold exactly one %d (e.g. GH-%05d) and no other conversion",
-                                     hint: "each board gets the next number of the ledger's counter; write a literal percent as %%",
-                                     status: ExitStatus.usage)
+            let invalid = WorkflowError(.invalidSerialTemplate, "--serial '\(template)' must hold exactly one %d (e.g. GH-%05d) and no other conversion",
+                                        hint: "each board gets the next number of the ledger's counter; write a literal percent as %%")
             var before = "", after = "", width = "", zero = false, seen = false
             var chars = Array(template)[...]
             while let c = chars.popFirst() {
@@ -49,7 +48,7 @@ struct BenchIdentity: Sendable {
             }
             guard seen, width.count <= 2 else { throw invalid }
             guard start >= 0 else {
-                throw CLIFailure(code: "invalid-serial-template", message: "--serial-start must be 0 or more", status: ExitStatus.usage)
+                throw WorkflowError(.invalidSerialTemplate, "--serial-start must be 0 or more")
             }
             prefix = before
             suffix = after
@@ -67,15 +66,15 @@ struct BenchIdentity: Sendable {
 
     /// Refuses, before any board is touched, a profile the bench cannot give identities with.
     init(profile: ResolvedProfile, clientIDFormat: String?, serial: SerialTemplate?) throws {
-        func fail(_ code: String, _ message: String, _ hint: String) -> CLIFailure {
-            CLIFailure(code: code, message: message, hint: hint, status: ExitStatus.usage)
+        func fail(_ code: WorkflowError.Code, _ message: String, _ hint: String) -> WorkflowError {
+            WorkflowError(code, message, hint: hint)
         }
         guard let sector = profile.flash.clientSector else {
-            throw fail("no-client-sector", "profile \(profile.name) names no client_sector: the bench has nowhere to write each board's certificate",
+            throw fail(.noClientSector, "profile \(profile.name) names no client_sector: the bench has nowhere to write each board's certificate",
                        "set client_sector in [flash] (e.g. 0x78), the sector the firmware reads its client certificate from")
         }
         guard let keyPath = profile.certs.caKey, !profile.certs.ca.isEmpty else {
-            throw fail("no-ca", "profile \(profile.name) needs [certs] ca and ca_key: each board's certificate is signed by that CA",
+            throw fail(.noCA, "profile \(profile.name) needs [certs] ca and ca_key: each board's certificate is signed by that CA",
                        "make one with `esprig certs init --profile \(profile.name)`")
         }
         let key = try readInputFile(keyPath)
@@ -90,25 +89,17 @@ struct BenchIdentity: Sendable {
                 lastError = error
             }
         }
-        guard let found else { throw CLIFailure(lastError ?? CertsError(.unreadableMaterial, "no CA certificate"), status: ExitStatus.usage) }
+        guard let found else { throw lastError ?? CertsError(.unreadableMaterial, "no CA certificate") }
         authority = found
         address = sector * CertSectorPacker.sectorSize
-        do {
-            format = try clientIDFormat.map { try ClientIDFormat($0) }
-        } catch {
-            throw CLIFailure(error, status: ExitStatus.usage)
-        }
+        format = try clientIDFormat.map { try ClientIDFormat($0) }
         self.serial = serial
     }
 
     /// The client id this board's firmware will use.
     func clientID(for info: ChipInfo) throws -> String? {
         guard let format else { return nil }
-        do {
-            return try format.clientID(chip: info.chip, chipID: info.chipID, mac: info.mac)
-        } catch {
-            throw CLIFailure(error, status: ExitStatus.usage)
-        }
+        return try format.clientID(chip: info.chip, chipID: info.chipID, mac: info.mac)
     }
 
     struct Issued {
@@ -121,22 +112,13 @@ struct BenchIdentity: Sendable {
     /// A fresh key and certificate for `clientID` (the MAC when the firmware has no client id),
     /// packed as the SDK's client sector. The key lives only in the sector written to the board.
     func issue(commonName: String) throws -> Issued {
-        do {
-            let credential = try CertificateIssuer.issueDevice(clientID: commonName, authority: authority)
-            let sector = try CertSectorPacker.clientSector(certificate: credential.certificateDER, key: credential.privateKeyDER,
-                                                           certificateName: "device certificate", keyName: "device key")
-            let facts = try CertificateFacts(der: credential.certificateDER, what: "the device certificate")
-            return Issued(write: FlashWrite(address: address, data: sector, source: "client cert \(commonName)"),
-                          serialHex: facts.serialNumber.map { String(format: "%02x", $0) }.joined(),
-                          sha256: SHA256.digest(credential.certificateDER).map { String(format: "%02x", $0) }.joined(),
-                          commonName: commonName)
-        } catch {
-            throw CLIFailure(error, status: ExitStatus.usage)
-        }
+        let credential = try CertificateIssuer.issueDevice(clientID: commonName, authority: authority)
+        let sector = try CertSectorPacker.clientSector(certificate: credential.certificateDER, key: credential.privateKeyDER,
+                                                       certificateName: "device certificate", keyName: "device key")
+        let facts = try CertificateFacts(der: credential.certificateDER, what: "the device certificate")
+        return Issued(write: FlashWrite(address: address, data: sector, source: "client cert \(commonName)"),
+                      serialHex: facts.serialNumber.map { String(format: "%02x", $0) }.joined(),
+                      sha256: SHA256.digest(credential.certificateDER).map { String(format: "%02x", $0) }.joined(),
+                      commonName: commonName)
     }
-}
-
-/// SHA-256 (hex) of the bytes, for the ledger's profile and image hashes.
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.digest(bytes).map { String(format: "%02x", $0) }.joined()
 }

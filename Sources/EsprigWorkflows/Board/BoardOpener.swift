@@ -5,27 +5,27 @@ import EsprigSimHost
 import EsprigSimulator
 import EsprigTransport
 
-/// An open port plus what must happen when the command is done with it.
-struct OpenedPort {
-    var port: any SerialPort
-    var address: PortAddress
+/// An open port plus what must happen when the caller is done with it.
+public struct OpenedPort {
+    public var port: any SerialPort
+    public var address: PortAddress
     /// Saves a simulated board's state (`sim://...?state=FILE`); closes the port.
-    var close: () throws -> Void
+    public var close: () throws -> Void
     /// The port is a chip's USB-Serial/JTAG (by VID:PID from udev): it needs the USB reset.
-    var isUSBSerialJTAG = false
+    public var isUSBSerialJTAG = false
 }
 
-enum PortFactory {
-    /// `--port`, else ESPRIG_PORT; there is no silent guess.
-    static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        if let option, !option.isEmpty { return option }
-        if let env = environment["ESPRIG_PORT"], !env.isEmpty { return env }
-        throw CLIFailure(code: "no-port", message: "no port given",
-                         hint: "pass --port /dev/ttyUSB0 or --port auto (or set ESPRIG_PORT); `esprig ports` lists the ports; --port sim://esp8266 runs against the built-in simulated board",
-                         status: ExitStatus.usage)
+/// Opens any port address esprig accepts, one grammar for every command: device paths and the
+/// selectors (`auto`, `usb-serial:`, `usb-path:`, `by-id:`) through the machine's port list,
+/// `socket://` and `rfc2217://`, and `sim://CHIP?…`, a simulated board in this process.
+public struct BoardOpener: Sendable {
+    public var scanner: PortScanner
+
+    public init(scanner: PortScanner = PortScanner()) {
+        self.scanner = scanner
     }
 
-    static func open(_ text: String, baud: Int, scanner: PortScanner = PortScanner()) throws -> OpenedPort {
+    public func open(_ text: String, baud: Int) throws -> OpenedPort {
         var address = try PortAddress(parsing: text)
         if case .selected(let selector) = address {
             address = .device(path: try PortSelection.resolve(selector, among: scanner.ports()).path)
@@ -33,17 +33,20 @@ enum PortFactory {
         switch address {
         case .simulator(let chipName, var query):
             guard let chip = Chip(rawValue: chipName) else {
-                throw CLIFailure(code: "invalid-address", message: "sim://\(chipName): no such simulated chip",
-                                 hint: "use sim://esp8266 or sim://esp32", status: ExitStatus.usage)
+                throw WorkflowError(.invalidAddress, "sim://\(chipName): no such simulated chip",
+                                    hint: "use one of " + Chip.allCases.map { "sim://\($0.rawValue)" }.joined(separator: ", "))
             }
             // `state=FILE` makes the simulated board persistent: load it if present, save it after.
             let statePath = query.removeValue(forKey: "state")
             if let statePath, FileManager.default.fileExists(atPath: statePath) { query["image"] = statePath }
             let board = try SimulatedBoard(options: SimulatorOptions(chip: chip, query: query))
             let port = SimulatorPort(board: board, name: text)
+            let loaded = board.flash
             return OpenedPort(port: port, address: address, close: {
                 port.close()
-                if let statePath { try board.saveFlash(to: statePath) }
+                // Saved only when this session changed it: a board opened twice at once (two
+                // benches sharing it) must not have a writer's flash overwritten by a reader's copy.
+                if let statePath, board.flash != loaded { try board.saveFlash(to: statePath) }
             })
         default:
             let port = try openPort(address, baud: baud)

@@ -22,16 +22,15 @@ enum BenchPorts {
         if trimmed == "auto" {
             let found = try scanner.ports().filter(\.isESPLike)
             if found.isEmpty && !allowNone {
-                throw CLIFailure(code: "no-ports", message: "no ESP-like serial port found (CP210x, CH340, FTDI, Espressif USB)",
-                                 hint: "plug the boards in, list them with `esprig ports`, pass them with --ports /dev/ttyUSB0,/dev/ttyUSB1, or add --watch to wait for them",
-                                 status: ExitStatus.usage)
+                throw WorkflowError(.noPorts, "no ESP-like serial port found (CP210x, CH340, FTDI, Espressif USB)",
+                                 hint: "plug the boards in, list them with `esprig ports`, pass them with --ports /dev/ttyUSB0,/dev/ttyUSB1, or add --watch to wait for them")
             }
             return found.map { BenchPort(name: $0.path, info: $0) }
         }
         let items = splitList(trimmed)
         guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
-            throw CLIFailure(code: "invalid-ports", message: "--ports '\(text)' has an empty entry",
-                             hint: "give auto, or ports separated by commas: /dev/ttyUSB0,/dev/ttyUSB1,usb-serial:0001", status: ExitStatus.usage)
+            throw WorkflowError(.invalidPorts, "--ports '\(text)' has an empty entry",
+                                hint: "give auto, or ports separated by commas: /dev/ttyUSB0,/dev/ttyUSB1,usb-serial:0001")
         }
         var machinePorts: [SerialPortInfo]?
         func known() -> [SerialPortInfo] {
@@ -41,14 +40,13 @@ enum BenchPorts {
         var ports: [BenchPort] = []
         for item in items {
             let address: PortAddress
-            do { address = try PortAddress(parsing: item) } catch { throw CLIFailure(error) }
+            address = try PortAddress(parsing: item)
             switch address {
             case .selected(let selector):
                 if case .auto = selector {
-                    throw CLIFailure(code: "invalid-ports", message: "auto cannot be one entry of a --ports list", hint: "use --ports auto alone", status: ExitStatus.usage)
+                    throw WorkflowError(.invalidPorts, "auto cannot be one entry of a --ports list", hint: "use --ports auto alone")
                 }
-                let info: SerialPortInfo
-                do { info = try PortSelection.resolve(selector, among: try scanner.ports()) } catch { throw CLIFailure(error) }
+                let info = try PortSelection.resolve(selector, among: try scanner.ports())
                 ports.append(BenchPort(name: info.path, info: info))
             case .device(let path):
                 ports.append(BenchPort(name: path, info: PortSelection.port(atPath: path, among: known())))
@@ -58,8 +56,7 @@ enum BenchPorts {
         }
         var seen: Set<String> = []
         for port in ports where !seen.insert(port.identity.path).inserted {
-            throw CLIFailure(code: "duplicate-port", message: "\(port.identity.path) is listed twice in --ports",
-                             hint: "name each port once", status: ExitStatus.usage)
+            throw WorkflowError(.duplicatePort, "\(port.identity.path) is listed twice in --ports", hint: "name each port once")
         }
         return ports
     }

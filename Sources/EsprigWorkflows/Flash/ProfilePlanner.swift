@@ -9,16 +9,23 @@ import EsprigProtocol
 /// Turns a resolved profile (and the config header it patches) into a checked `ProfilePlan`:
 /// the flash size the firmware is compiled for, the app image(s) from the build's artifacts, the
 /// SDK's fixed files, the packed certificate sectors and extra files.
-struct ProfilePlanner {
-    let profile: ResolvedProfile
+public struct ProfilePlanner: Sendable {
+    public let profile: ResolvedProfile
     /// The header as the firmware is (or will be) built with it.
-    let header: ConfigHeader?
+    public let header: ConfigHeader?
     /// `--flash-size`, overriding the profile's.
-    let flashSizeOverride: String?
-    let dryRun: Bool
+    public let flashSizeOverride: String?
+    public let dryRun: Bool
 
-    private func fail(_ code: String, _ message: String, hint: String? = nil) -> CLIFailure {
-        CLIFailure(code: code, message: message, hint: hint, status: ExitStatus.usage)
+    public init(profile: ResolvedProfile, header: ConfigHeader?, flashSizeOverride: String? = nil, dryRun: Bool) {
+        self.profile = profile
+        self.header = header
+        self.flashSizeOverride = flashSizeOverride
+        self.dryRun = dryRun
+    }
+
+    private func fail(_ code: WorkflowError.Code, _ message: String, hint: String? = nil) -> WorkflowError {
+        WorkflowError(code, message, hint: hint)
     }
 
     private func at(_ key: String) -> String {
@@ -29,15 +36,15 @@ struct ProfilePlanner {
 
     // MARK: flash size
 
-    struct FlashSize {
-        var bytes: Int?
-        var name: String?
-        var sizeMap: CompiledSizeMap?
+    public struct FlashSize: Sendable {
+        public var bytes: Int?
+        public var name: String?
+        public var sizeMap: CompiledSizeMap?
     }
 
     /// The flash size, checked three ways: the profile's size_map, the SPI_SIZE_MAP the build
     /// compiles in, and `--flash-size` (or the profile's size) must all name the same layout.
-    func flashSize() throws -> FlashSize {
+    public func flashSize() throws -> FlashSize {
         let flash = profile.flash
         var compiled: CompiledSizeMap?
         if let firmware = profile.firmware {
@@ -61,7 +68,7 @@ struct ProfilePlanner {
             guard FlashGeometry.sizesByName[flashSizeOverride] != nil, profile.chip.spec.flashSizes[flashSizeOverride] != nil else {
                 let allowed = profile.chip.spec.flashSizes.keys.filter { FlashGeometry.sizesByName[$0] != nil }
                     .sorted { FlashGeometry.sizesByName[$0]! < FlashGeometry.sizesByName[$1]! }
-                throw fail("usage", "--flash-size \(flashSizeOverride) is not a \(profile.chip.rawValue) flash size", hint: "use one of " + allowed.joined(separator: ", "))
+                throw fail(.usage, "--flash-size \(flashSizeOverride) is not a \(profile.chip.rawValue) flash size", hint: "use one of " + allowed.joined(separator: ", "))
             }
             name = flashSizeOverride
             source = "--flash-size"
@@ -81,15 +88,14 @@ struct ProfilePlanner {
     // MARK: image
 
     /// The app image(s): converted with elf2image when the artifact is an ELF, else written as is.
-    func appImages(_ size: FlashSize) throws -> [ProfilePlan.Region] {
+    public func appImages(_ size: FlashSize) throws -> [ProfilePlan.Region] {
         let flash = profile.flash
         guard let app = flash.app else {
-            throw fail("no-app", "the profile names no app ([flash] app)", hint: "set app = \"build/app.elf\" (or a .bin with app_address)")
+            throw fail(.noApp, "the profile names no app ([flash] app)", hint: "set app = \"build/app.elf\" (or a .bin with app_address)")
         }
         guard FileManager.default.fileExists(atPath: app) else {
-            throw CLIFailure(code: "missing-artifact", message: "no such file: \(app)",
-                             hint: dryRun ? "build it first (esprig build --profile \(profile.name), or flash without --dry-run)" : "check [flash] app and the build's artifacts",
-                             status: dryRun ? ExitStatus.usage : ExitStatus.device)
+            throw WorkflowError(.missingArtifact, "no such file: \(app)",
+                                hint: dryRun ? "build it first (esprig build --profile \(profile.name), or flash without --dry-run)" : "check [flash] app and the build's artifacts")
         }
         let bytes = try readInputFile(app)
         let layout = size.sizeMap?.layout
@@ -102,7 +108,7 @@ struct ProfilePlanner {
         }
         guard bytes.starts(with: [0x7F, 0x45, 0x4C, 0x46]) else {
             guard let address = flash.appAddress else {
-                throw fail("no-app-address", "\(app) is a binary image, so the profile must say where it goes", hint: "set app_address in [flash]")
+                throw fail(.noAppAddress, "\(app) is a binary image, so the profile must say where it goes", hint: "set app_address in [flash]")
             }
             let (role, why) = appRole(address)
             return [ProfilePlan.Region(write: FlashWrite(address: address, data: bytes, source: Self.name(app)), role: role, label: "app", why: why)]
@@ -125,7 +131,7 @@ struct ProfilePlanner {
 
     // MARK: plan
 
-    func plan(images: [ProfilePlan.Region], size: FlashSize) throws -> ProfilePlan {
+    public func plan(images: [ProfilePlan.Region], size: FlashSize) throws -> ProfilePlan {
         let flash = profile.flash
         var regions = images
         let layout = size.sizeMap?.layout
@@ -137,7 +143,7 @@ struct ProfilePlanner {
         for (file, role, label, address, why) in fixed {
             guard let file else { continue }
             guard let address else {
-                throw fail("no-flash-size", "the profile names \(label) (\(file)) but no flash size, so its address is unknown", hint: "set size or size_map in [flash]")
+                throw fail(.noFlashSize, "the profile names \(label) (\(file)) but no flash size, so its address is unknown", hint: "set size or size_map in [flash]")
             }
             regions.append(ProfilePlan.Region(write: FlashWrite(address: address, data: try readInputFile(file), source: Self.name(file)), role: role, label: label, why: why))
         }
@@ -190,7 +196,7 @@ struct ProfilePlanner {
         }
         if !certs.ca.isEmpty {
             guard let sector = flash.caSector else {
-                throw fail("no-ca-sector", "the profile names CA certificates but no ca_sector", hint: "set ca_sector in [flash] to the sector the firmware reads (e.g. 0x77)")
+                throw fail(.noCASector, "the profile names CA certificates but no ca_sector", hint: "set ca_sector in [flash] to the sector the firmware reads (e.g. 0x77)")
             }
             let packed = try CertSectorPacker.caSector(try certs.ca.map { (Self.name($0), try readInputFile($0)) })
             regions.append(ProfilePlan.Region(write: FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_ca_cert.bin"),
@@ -198,10 +204,10 @@ struct ProfilePlanner {
         }
         if certs.clientCertificate != nil || certs.clientKey != nil {
             guard let certificate = certs.clientCertificate, let key = certs.clientKey else {
-                throw fail("incomplete-client-certificate", "the profile names only one of client_cert and client_key", hint: "give both, or neither")
+                throw fail(.incompleteClientCertificate, "the profile names only one of client_cert and client_key", hint: "give both, or neither")
             }
             guard let sector = flash.clientSector else {
-                throw fail("no-client-sector", "the profile names a client certificate but no client_sector", hint: "set client_sector in [flash] (e.g. 0x78)")
+                throw fail(.noClientSector, "the profile names a client certificate but no client_sector", hint: "set client_sector in [flash] (e.g. 0x78)")
             }
             let packed = try CertSectorPacker.clientSector(certificate: try readInputFile(certificate), key: try readInputFile(key),
                                                            certificateName: Self.name(certificate), keyName: Self.name(key))
@@ -220,14 +226,14 @@ struct ProfilePlanner {
         ]
         for (profileSector, compiled, key, what) in planned {
             guard let profileSector, let compiled, profileSector != compiled.number else { continue }
-            throw fail("sector-mismatch",
+            throw fail(.sectorMismatch,
                        String(format: "the profile puts %@ at sector 0x%x (0x%05x)%@, but the firmware reads sector 0x%x (0x%05x) per %@",
                               what, profileSector, profileSector * 0x1000, at("flash.\(key)"), compiled.number, compiled.address, compiled.source),
                        hint: "make flash.\(key) and the firmware agree (set it in [config.set] too, so the header is patched)")
         }
         for sector in firmware.configSectors {
             if let hit = regions.map(\.write.region).first(where: { $0.address < sector.address + 0x1000 && $0.end > sector.address }) {
-                throw fail("config-sector-overwritten",
+                throw fail(.configSectorOverwritten,
                            String(format: "%@ (0x%08x..0x%08x) would overwrite sector 0x%x, where the firmware keeps its settings (%@)",
                                   hit.source, hit.address, hit.end, sector.number, sector.source),
                            hint: "move that region; the firmware's saved-config sectors must not be flashed over")

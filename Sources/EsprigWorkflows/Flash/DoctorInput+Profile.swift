@@ -1,3 +1,4 @@
+import EsprigCerts
 import EsprigFirmware
 import EsprigProfiles
 import Foundation

@@ -5,10 +5,12 @@ import EsprigPorts
 /// `NAME.port` file in the directory is one port, `PATH VID:PID [SERIAL]` (e.g. a simulated
 /// board's pty link with a CP2102's ids). Creating or deleting a file is plugging or unplugging
 /// that board, so watch mode is tested end to end on machines without USB boards or udevd.
-struct BenchDeviceDirectory: DeviceSource {
-    let directory: String
+public struct BenchDeviceDirectory: DeviceSource, Sendable {
+    public let directory: String
 
-    func ttyDevices() throws(PortsError) -> [DeviceRecord] {
+    public init(directory: String) { self.directory = directory }
+
+    public func ttyDevices() throws(PortsError) -> [DeviceRecord] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".port") }.sorted()
         return names.enumerated().compactMap { index, name in
             guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { return nil }
