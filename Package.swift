@@ -101,6 +101,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The README's library example: flash a file to sim://esp8266 and print the events.
+        .executableTarget(name: "esprig-example-flash-file", dependencies: ["EsprigLoader", "EsprigWorkflows"], path: "Examples/FlashFile"),
+
         .target(name: "EsprigTestSupport", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigLoader"],
                 path: "Tests/EsprigTestSupport"),
         .testTarget(name: "EsprigFramingTests", dependencies: ["EsprigFraming", "EsprigTestSupport"]),

@@ -40,7 +40,7 @@ extension ErrorCode where Domain == LoaderErrorDomain {
     public static let transport = Self("transport")
     public static let writeFailed = Self("write-failed")
     /// Flash encryption or secure boot is on and `--force` was not given.
-    public static let securedChip = Self("secured-chip", kind: .input)
+    public static let securedChip = Self("secured-chip")
 }
 
 extension EsprigError where Domain == LoaderErrorDomain {

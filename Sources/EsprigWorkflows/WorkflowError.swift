@@ -48,6 +48,7 @@ public struct StepFailure: EsprigFailure {
     public var error: any EsprigFailure
     public var stepKind: FailureKind
 
+    /// `stepKind` is the kind when `error` leaves it open.
     public init(step: String, error: any EsprigFailure, stepKind: FailureKind) {
         self.step = step
         self.error = error

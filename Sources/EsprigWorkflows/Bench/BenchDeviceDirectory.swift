@@ -8,6 +8,7 @@ import EsprigPorts
 public struct BenchDeviceDirectory: DeviceSource, Sendable {
     public let directory: String
 
+    /// Reads the `*.port` files in `directory` at every scan.
     public init(directory: String) { self.directory = directory }
 
     public func ttyDevices() throws(PortsError) -> [DeviceRecord] {

@@ -4,6 +4,7 @@ import EsprigProtocol
 
 /// What a live display shows of one port, kept from the port's events.
 public struct BenchRowState: Sendable {
+    /// Where the board is: waiting for a slot, running, or its result.
     public enum Phase: String, Sendable { case waiting, running, passed, failed, skipped }
     public var port: String
     public var phase: Phase = .waiting

@@ -31,6 +31,7 @@ public struct BenchRequest: Sendable {
     /// Ports from somewhere other than udev (tests describe boards in files).
     public var deviceSource: (any DeviceSource & Sendable)?
 
+    /// The rest has the defaults of `esprig bench` (auto ports, 8 at a time, the host's station name).
     public init(profile: String, profilesDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 openLedger: @escaping @Sendable () throws -> any Ledger) {
         self.profile = profile
@@ -65,6 +66,7 @@ public struct BenchWorkflow: Sendable {
     public let observer: BenchObserver
     var opener = BoardOpener()
 
+    /// `observer` is called from the board threads at the same time: it must be thread-safe.
     public init(_ request: BenchRequest, observer: @escaping BenchObserver) {
         self.request = request
         self.observer = observer

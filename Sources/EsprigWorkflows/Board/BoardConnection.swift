@@ -21,6 +21,7 @@ public struct BoardConnection: Sendable {
     /// Called with every frame sent and received.
     public var trace: (@Sendable (TraceRecord) -> Void)?
 
+    /// Nil fields fall back to the environment, then the profile.
     public init(port: String? = nil, baud: Int? = nil) {
         self.port = port
         self.baud = baud

@@ -17,6 +17,7 @@ public struct BoardFlash {
     /// How each step runs: plainly for `flash`; `bench` also records it in the ledger.
     var steps: any BoardStepRunning = PlainSteps()
 
+    /// `portName`: any address `BoardOpener` takes; `after`: what to do once written and verified.
     public init(portName: String, options: SessionOptions, after: AfterAction, announceReset: Bool = true,
                 observer: @escaping WorkflowObserver, opener: BoardOpener = BoardOpener()) {
         self.portName = portName
@@ -27,6 +28,7 @@ public struct BoardFlash {
         self.opener = opener
     }
 
+    /// What the board run did; `opened` is still open for the caller.
     public struct Outcome {
         public var info: ChipInfo
         public var isStub: Bool

@@ -21,10 +21,12 @@ public struct OpenedPort {
 public struct BoardOpener: Sendable {
     public var scanner: PortScanner
 
+    /// `scanner` resolves `auto` and the USB selectors (udev by default).
     public init(scanner: PortScanner = PortScanner()) {
         self.scanner = scanner
     }
 
+    /// Opens `text` at `baud`; a simulated board is made in this process.
     public func open(_ text: String, baud: Int) throws -> OpenedPort {
         var address = try PortAddress(parsing: text)
         if case .selected(let selector) = address {

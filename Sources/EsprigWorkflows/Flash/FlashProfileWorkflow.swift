@@ -12,6 +12,7 @@ import EsprigSystem
 /// verify, reset and watch the board until its ready line. Each step reports events; a failure
 /// is a `StepFailure` naming the step.
 public struct FlashProfileWorkflow: Sendable {
+    /// What to flash and how: the profile, a dry run or not, and how to reach the board.
     public struct Request: Sendable {
         public var profile: String
         public var profilesDirectory: String
@@ -24,6 +25,8 @@ public struct FlashProfileWorkflow: Sendable {
         public var connection = BoardConnection()
         public var environment: [String: String]
 
+        /// `profile` is a file name without `.toml` in `profilesDirectory`; `environment` feeds
+        /// `${env:…}` in profiles, `ESPRIG_PORT` and `ESPRIG_BAUD`.
         public init(profile: String, profilesDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.profile = profile
             self.profilesDirectory = profilesDirectory
@@ -35,6 +38,7 @@ public struct FlashProfileWorkflow: Sendable {
     public let observer: WorkflowObserver
     var opener = BoardOpener()
 
+    /// `observer` gets every event, in order, on the calling thread.
     public init(_ request: Request, observer: @escaping WorkflowObserver) {
         self.request = request
         self.observer = observer
@@ -55,6 +59,7 @@ public struct FlashProfileWorkflow: Sendable {
         public var report: FlashReport
     }
 
+    /// Steps profile, config and build (a dry run plans the header change and skips the build).
     public func build() throws -> Built {
         let dryRun = request.dryRun
         var report = FlashReport(profile: request.profile, dryRun: dryRun)
@@ -139,6 +144,7 @@ public struct FlashProfileWorkflow: Sendable {
         return Prepared(profile: profile, plan: plan, report: report)
     }
 
+    /// Every step, board included; returns the report `flash --json` prints.
     public func run() throws -> FlashReport {
         let prepared = try prepare()
         let profile = prepared.profile

@@ -11,6 +11,7 @@ public struct MonitorStep {
     public let profile: ResolvedProfile
     public let observer: WorkflowObserver
 
+    /// Watches with the profile's `[monitor]` settings (baud, success, fail, timeout).
     public init(profile: ResolvedProfile, observer: @escaping WorkflowObserver) {
         self.profile = profile
         self.observer = observer
@@ -27,6 +28,7 @@ public struct MonitorStep {
         .monitorStarted(timeout: profile.monitor.timeout, pattern: profile.monitor.success ?? "", baud: profile.monitor.baud)
     }
 
+    /// What the watch saw, and how long it took (tenths of a second).
     public struct Result: Sendable {
         public var outcome: MonitorOutcome
         public var seconds: Double

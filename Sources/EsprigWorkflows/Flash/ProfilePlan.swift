@@ -3,6 +3,7 @@ import EsprigLoader
 
 /// Every region a profile writes, where, and why — checked before any board is touched.
 public struct ProfilePlan: Sendable {
+    /// One region to write: its bytes and address, its role, and why it goes there.
     public struct Region: Sendable {
         public var write: FlashWrite
         public var role: FlashLayoutPlan.Item.Role
@@ -40,6 +41,7 @@ public struct ProfilePlan: Sendable {
 
     /// What a script reads of a plan.
     public struct Report: Sendable, Codable {
+        /// A region as plain fields.
         public struct Region: Sendable, Codable {
             public var address: Int
             public var size: Int
@@ -48,6 +50,7 @@ public struct ProfilePlan: Sendable {
             public var role: String
             public var why: String
         }
+        /// The SDK size map number and where it came from (profile or compiled firmware).
         public struct SizeMap: Sendable, Codable {
             public var number: Int
             public var source: String

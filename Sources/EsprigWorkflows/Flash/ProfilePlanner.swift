@@ -17,6 +17,8 @@ public struct ProfilePlanner: Sendable {
     public let flashSizeOverride: String?
     public let dryRun: Bool
 
+    /// `header`: the config header as the firmware is built with it (its cert sectors are checked
+    /// against the profile's); `flashSizeOverride`: `--flash-size`.
     public init(profile: ResolvedProfile, header: ConfigHeader?, flashSizeOverride: String? = nil, dryRun: Bool) {
         self.profile = profile
         self.header = header
@@ -36,6 +38,7 @@ public struct ProfilePlanner: Sendable {
 
     // MARK: flash size
 
+    /// The flash size the plan is checked against, and the size map it was read from.
     public struct FlashSize: Sendable {
         public var bytes: Int?
         public var name: String?
@@ -131,6 +134,8 @@ public struct ProfilePlanner: Sendable {
 
     // MARK: plan
 
+    /// The app images plus certificate sectors and extra files, checked for alignment, overlaps,
+    /// the flash size and the firmware's reserved sectors.
     public func plan(images: [ProfilePlan.Region], size: FlashSize) throws -> ProfilePlan {
         let flash = profile.flash
         var regions = images

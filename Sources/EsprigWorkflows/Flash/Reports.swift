@@ -2,12 +2,14 @@ import EsprigCerts
 
 /// What `flash --profile` did, as `--json` shows it and a library caller decodes it.
 public struct FlashReport: Sendable, Codable {
+    /// The config header step: which values the profile changed, and whether the file was written.
     public struct Config: Sendable, Codable {
         public var header: String
         public var changed: [String]
         public var written: Bool
     }
 
+    /// The monitor step: `matched`, `failed`, `timedOut`, `disconnected` or `skipped`, and what the board printed.
     public struct Monitor: Sendable, Codable {
         public var result: String
         public var why: String?
@@ -29,6 +31,7 @@ public struct FlashReport: Sendable, Codable {
     public var board: BoardReport?
     public var monitor: Monitor?
 
+    /// An empty report for `profile`; the workflow fills it in step by step.
     public init(profile: String, dryRun: Bool) {
         self.profile = profile
         self.dryRun = dryRun
@@ -72,6 +75,7 @@ public struct FlashReport: Sendable, Codable {
 
 /// What one board's write did: the chip, its MAC, and each region's result.
 public struct BoardReport: Sendable, Codable {
+    /// One region written (or skipped because the flash already held it).
     public struct Region: Sendable, Codable {
         public var address: Int
         public var size: Int
@@ -93,6 +97,7 @@ public struct FindingReport: Sendable, Codable {
     public var symptom: String
     public var fix: String
 
+    /// The finding as plain fields.
     public init(_ finding: Finding) {
         severity = finding.severity.rawValue
         code = finding.code
