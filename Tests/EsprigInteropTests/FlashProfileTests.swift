@@ -113,6 +113,15 @@ struct FlashProfileTests {
         #expect(result.output.contains("error: config:") || result.output.contains("error: profile:"), "\(result.output)")
         #expect(!result.output.contains("build: built"), "\(result.output)")
     }
+
+    @Test("flash --profile builds its session as write-flash does: --trace shows the frames, ESPRIG_BAUD sets the transfer baud")
+    func sessionOptionsAsWriteFlash() throws {
+        let result = try esprig.run(["flash", "--profile", "demo", "--profiles-dir", directory.file("Profiles"), "--port", port(),
+                                     "--trace", "--no-monitor"], timeout: .seconds(300), environment: ["ESPRIG_BAUD": "230400"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("TRACE TX "), "no frames traced:\n\(result.output.prefix(2000))")
+        #expect(result.output.contains("Baud rate changed to 230400."), "\(result.output.prefix(2000))")
+    }
 }
 
 extension FlashProfileTests {

@@ -2,6 +2,7 @@ import EsprigCerts
 import EsprigCore
 import EsprigLedger
 import EsprigLoader
+import EsprigProfiles
 import EsprigTestSupport
 import EsprigWorkflows
 import Foundation
@@ -167,5 +168,45 @@ struct WorkflowLibraryTests {
         #expect(run.output.contains("boardConnected(chip: ESP8266, port: \"sim://esp8266\""), "\(run.output)")
         #expect(run.output.contains("regionVerified"), "\(run.output)")
         #expect(run.output.hasSuffix("[\"\(file): verified\"]\n"), "\(run.output)")
+    }
+
+    @Test("one port rule for every workflow: the caller's port, else ESPRIG_PORT, else the profile's (auto included); none is an input error")
+    func portPrecedence() throws {
+        let profile = try ProfileLibrary(directory: directory.file("Profiles")).resolve("demo", environment: [:])
+        var autoProfile = profile
+        autoProfile.port = .auto
+        let environment = ["ESPRIG_PORT": "sim://esp32"]
+        #expect(try BoardConnection(port: "sim://esp8266").portName(environment: environment, profile: autoProfile) == "sim://esp8266")
+        #expect(try BoardConnection().portName(environment: environment, profile: autoProfile) == "sim://esp32")
+        #expect(try BoardConnection().portName(environment: [:], profile: autoProfile) == "auto")
+        let none = #expect(throws: WorkflowError.self) { try BoardConnection().portName(environment: [:]) }
+        #expect(none?.code == .noPort && none?.kind == .input)
+
+        // The monitor decides the same way: ESPRIG_PORT wins over the profile's port. (It reads
+        // crash addresses from the profile's ELF, so build it.)
+        _ = try FlashProfileWorkflow(flashRequest(), observer: { _ in }).build()
+        var request = BoardMonitor.Request(environment: ["ESPRIG_PORT": "sim://esp8266?mac=18:fe:34:00:00:07"])
+        request.profile = profile
+        let monitor = try BoardMonitor(request)
+        defer { try? monitor.opened.close() }
+        #expect(monitor.portName == "sim://esp8266?mac=18:fe:34:00:00:07")
+        #expect(monitor.settings.appBaud == profile.monitor.baud)
+    }
+
+    @Test("one session builder: ESPRIG_BAUD, the profile's chip and baud, --trace and a bad reset sequence mean the same everywhere")
+    func sessionOptions() throws {
+        let profile = try ProfileLibrary(directory: directory.file("Profiles")).resolve("demo", environment: [:])
+        var connection = BoardConnection()
+        connection.trace = { _ in }
+        let fromProfile = try connection.sessionOptions(environment: [:], profile: profile)
+        #expect(fromProfile.baud == profile.baud && fromProfile.connect.chip == profile.chip)
+        #expect(fromProfile.connect.trace != nil)
+        #expect(try connection.sessionOptions(environment: ["ESPRIG_BAUD": "230400"], profile: profile).baud == 230_400)
+        connection.baud = 921_600
+        #expect(try connection.sessionOptions(environment: ["ESPRIG_BAUD": "230400"], profile: profile).baud == 921_600)
+        let badBaud = #expect(throws: WorkflowError.self) { try BoardConnection().sessionOptions(environment: ["ESPRIG_BAUD": "fast"]) }
+        #expect(badBaud?.kind == .input)
+        connection.resetSequence = "D0|X9"
+        #expect(throws: (any Error).self) { try connection.sessionOptions(environment: [:]) }
     }
 }

@@ -8,51 +8,38 @@ import EsprigTransport
 import Foundation
 import EsprigWorkflows
 
-/// `esprig monitor` once its options are resolved: the port, the session, the sinks, the keyboard.
+/// `esprig monitor` once its options are parsed: the library decides the port and settings;
+/// here are the sinks, the keyboard and the signals.
 struct MonitorSetup {
     let command: Esprig.Monitor
-    let portName: String
-    let opened: OpenedPort
-    let settings: MonitorSettings
+    let monitor: BoardMonitor
     let until: LinePattern?
     let failOn: LinePattern?
     let logPath: String?
 
+    var portName: String { monitor.portName }
+    var opened: OpenedPort { monitor.opened }
+    var settings: MonitorSettings { monitor.settings }
+
     init(command: Esprig.Monitor, environment: [String: String]) throws {
         self.command = command
-        var profile: ResolvedProfile?
+        var request = BoardMonitor.Request(environment: environment)
         if let name = command.profile {
-            profile = try resolveProfile(name, profilesDir: command.profilesDir)
+            request.profile = try resolveProfile(name, profilesDir: command.profilesDir)
         }
-        let chip = command.connection.chip.chip ?? profile?.chip ?? .esp8266
-        var settings = MonitorSettings(chip: chip, appBaud: command.connection.baud ?? profile?.monitor.baud ?? 115_200)
-        settings.reconnect = !command.noReconnect
-        if let elf = command.elf ?? profile?.firmware?.artifact(named: "elf") {
-            guard FileManager.default.fileExists(atPath: elf) else {
-                throw CLIFailure(code: "input", message: "no such ELF file: \(elf)",
-                                 hint: command.elf == nil ? "build the profile first (esprig build --profile \(command.profile ?? ""))" : "check the --elf path",
-                                 status: ExitStatus.usage)
-            }
-            settings.resolver = Addr2LineResolver(chip: chip, elf: elf, runner: SubprocessRunner(baseEnvironment: environment))
-        } else {
-            settings.resolverMissingNote = "addresses not resolved: pass --elf FILE or --profile NAME"
-        }
-        self.settings = settings
-        do {
-            until = try command.until.map(LinePattern.init)
-            failOn = try command.failOn.map(LinePattern.init)
-        } catch let error as MonitorError {
-            throw CLIFailure(code: "usage", message: error.message, hint: error.hint, status: ExitStatus.usage)
-        }
-        // A profile's `auto` is not followed here: the monitor names its port or fails.
-        let usesProfilePort = profile.map { $0.port != .auto } ?? false
-        portName = try BoardConnection(port: command.connection.port).portName(environment: environment, profile: usesProfilePort ? profile : nil)
-        opened = try BoardOpener().open(portName, baud: settings.appBaud)
+        request.port = command.connection.port
+        request.chip = command.connection.chip.chip
+        request.baud = command.connection.baud
+        request.elf = command.elf
+        request.reconnect = !command.noReconnect
+        until = try command.until.map(LinePattern.init)
+        failOn = try command.failOn.map(LinePattern.init)
+        monitor = try BoardMonitor(request)
         logPath = command.log
     }
 
     func run() throws -> MonitorOutcome {
-        let session = MonitorSession(port: opened.port, settings: settings, reopen: reopener())
+        let session = monitor.session()
         let logSink = LogFileSink()
         if let logPath { try logSink.start(path: logPath) }
         let style: TimestampStyle = command.relativeTimestamps ? .elapsed : .wall
@@ -88,15 +75,6 @@ struct MonitorSetup {
         logSink.stop()
         report(outcome, json: json)
         return outcome
-    }
-
-    /// Reopens the same device: through its /dev/serial/by-id link when it has one (the
-    /// kernel name may change on replug), else the same path. Simulated boards are not reopened.
-    private func reopener() -> (@Sendable () throws -> any SerialPort)? {
-        guard case .device(let path) = opened.address else { return nil }
-        let stable = DeviceIdentity.stablePath(for: path)
-        let baud = settings.appBaud
-        return { try TermiosPort(path: stable, baud: baud) }
     }
 
     private func report(_ outcome: MonitorOutcome, json: JSONEventWriter?) {
