@@ -340,7 +340,10 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
         #expect(p.firmware?.command == "make -C \(PackagePaths.root)/Firmware/esp8266-demo")
         #expect(p.firmware?.artifact(named: "elf") == PackagePaths.root + "/Firmware/esp8266-demo/build/demo.elf")
         #expect(p.config?.header == PackagePaths.root + "/Firmware/esp8266-demo/include/mqtt_config.h")
-        #expect(p.flash.caSector == 0x77 && p.flash.clientSector == 0x78)
+        // The cert sectors come from the header only ([flash] would merely override them).
+        #expect(p.flash.caSector == nil && p.flash.clientSector == nil)
+        #expect(p.config?.settings.first { $0.name == "CA_CERT_FLASH_ADDRESS" }?.value == .integer(0x77))
+        #expect(p.config?.settings.first { $0.name == "CLIENT_CERT_FLASH_ADDRESS" }?.value == .integer(0x78))
         #expect(p.flash.imageVersion == 1)
         #expect(p.monitor.baud == 74880)
         #expect(p.warnings.isEmpty)
@@ -356,7 +359,7 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
         #expect(p.flash.boot == "/opt/ESP8266_NONOS_SDK/bin/boot_v1.7.bin")
         #expect(p.flash.app == "/opt/ESP8266_NONOS_SDK/esp_mqtt_proj/.output/eagle/debug/image/eagle.app.v6.out")
         #expect(p.flash.imageVersion == 2 && p.flash.appAddress == 0x1000)
-        #expect(p.flash.caSector == 0x77 && p.flash.clientSector == 0x78)
+        #expect(p.flash.caSector == nil && p.config?.settings.first { $0.name == "CA_CERT_FLASH_ADDRESS" }?.value == .integer(0x77))
         #expect(p.config?.header == "/opt/ESP8266_NONOS_SDK/esp_mqtt_proj/include/mqtt_config.h")
         #expect(p.config?.settings.first { $0.name == "STA_PASS" }?.value == .string("wifi-secret"))
         #expect(p.certs.clientKey == PackagePaths.root + "/certs/client.key")
@@ -372,7 +375,7 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
         #expect(!text.contains("mqtt-secret-2"))
         #expect(entries.first { $0.key == "config.set.STA_PASS" }?.value == ResolvedProfile.mask)
         #expect(entries.first { $0.key == "config.set.MQTT_PASS" }?.isSecret == true)
-        #expect(entries.first { $0.key == "flash.ca_sector" }?.value == "0x77")
+        #expect(entries.first { $0.key == "config.set.CA_CERT_FLASH_ADDRESS" }?.value == "119")
         #expect(entries.first { $0.key == "config.set.MQTT_PORT" }?.value == "8883")
     }
 

@@ -209,4 +209,25 @@ struct WorkflowLibraryTests {
         connection.resetSequence = "D0|X9"
         #expect(throws: (any Error).self) { try connection.sessionOptions(environment: [:]) }
     }
+
+    @Test("the config header is the one source of the cert sectors: the CA goes where CA_CERT_FLASH_ADDRESS says; a [flash] ca_sector that disagrees is refused")
+    func headerNamesCertSectors() throws {
+        let issued = try CertificateIssuer.issueCA(commonName: "sector test CA")
+        try issued.certificatePEM.write(toFile: directory.file("ca.crt"), atomically: true, encoding: .utf8)
+        try "extends = \"demo\"\n\n[config.set]\nCA_CERT_FLASH_ADDRESS = 0x70\n\n[certs]\nca = \"ca.crt\"\n"
+            .write(toFile: directory.file("Profiles/sectors.toml"), atomically: true, encoding: .utf8)
+        try "extends = \"sectors\"\n\n[flash]\nca_sector = 0x71\n"
+            .write(toFile: directory.file("Profiles/disagrees.toml"), atomically: true, encoding: .utf8)
+        _ = try FlashProfileWorkflow(flashRequest(), observer: { _ in }).build()
+        var request = flashRequest(dryRun: true)
+        request.profile = "sectors"
+        let plan = try FlashProfileWorkflow(request, observer: { _ in }).prepare().plan
+        let ca = try #require(plan.regions.first { $0.role == .caCertificates })
+        #expect(ca.write.region.address == 0x70000)
+        #expect(ca.why.contains("CA_CERT_FLASH_ADDRESS"), "\(ca.why)")
+
+        request.profile = "disagrees"
+        let refused = #expect(throws: StepFailure.self) { try FlashProfileWorkflow(request, observer: { _ in }).prepare() }
+        #expect(refused?.step == "plan" && refused?.codeName == "sector-mismatch", "\(String(describing: refused))")
+    }
 }

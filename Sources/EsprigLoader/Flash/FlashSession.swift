@@ -150,13 +150,7 @@ public final class FlashSession {
         if flashOptions.eraseAll { try connection.eraseFlash() }
         var results: [FlashRegion: RegionResult] = [:]
         let writer = RegionWriter(session: self, options: flashOptions, events: events)
-        for write in planned {
-            switch try writer.write(write) {
-            case .verified: results[write.region] = .verified
-            case .skipped: results[write.region] = .skipped
-            case .unverified(let why): results[write.region] = .unverified(why)
-            }
-        }
+        for write in planned { results[write.region] = try writer.write(write) }
         return results
     }
 

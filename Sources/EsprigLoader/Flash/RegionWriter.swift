@@ -9,9 +9,7 @@ struct RegionWriter {
     let options: FlashOptions
     let events: FlashEventHandler
 
-    enum Outcome: Sendable, Equatable { case verified, skipped, unverified(String) }
-
-    func write(_ write: FlashWrite) throws(LoaderError) -> Outcome {
+    func write(_ write: FlashWrite) throws(LoaderError) -> RegionResult {
         let region = write.region
         let expected = MD5.digest(write.data)
         if options.skipUnchanged, let current = try? session.connection.flashMD5(address: region.address, size: region.size), current == expected {

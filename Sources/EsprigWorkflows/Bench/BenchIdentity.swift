@@ -65,13 +65,14 @@ struct BenchIdentity: Sendable {
     }
 
     /// Refuses, before any board is touched, a profile the bench cannot give identities with.
-    init(profile: ResolvedProfile, clientIDFormat: String?, serial: SerialTemplate?) throws {
+    /// `clientSector`: where the firmware reads its client certificate (header or `[flash]`).
+    init(profile: ResolvedProfile, clientIDFormat: String?, clientSector: Int?, serial: SerialTemplate?) throws {
         func fail(_ code: WorkflowError.Code, _ message: String, _ hint: String) -> WorkflowError {
             WorkflowError(code, message, hint: hint)
         }
-        guard let sector = profile.flash.clientSector else {
-            throw fail(.noClientSector, "profile \(profile.name) names no client_sector: the bench has nowhere to write each board's certificate",
-                       "set client_sector in [flash] (e.g. 0x78), the sector the firmware reads its client certificate from")
+        guard let sector = clientSector else {
+            throw fail(.noClientSector, "profile \(profile.name) names no client-certificate sector: the bench has nowhere to write each board's certificate",
+                       "set CLIENT_CERT_FLASH_ADDRESS in [config.set] (e.g. 0x78), or client_sector in [flash], the sector the firmware reads its client certificate from")
         }
         guard let keyPath = profile.certs.caKey, !profile.certs.ca.isEmpty else {
             throw fail(.noCA, "profile \(profile.name) needs [certs] ca and ca_key: each board's certificate is signed by that CA",

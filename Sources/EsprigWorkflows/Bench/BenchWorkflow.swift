@@ -101,10 +101,10 @@ public struct BenchWorkflow: Sendable {
         }
         // The bench writes each board's own certificate: a fixed client certificate in the profile is not used.
         _ = try DoctorGate.check(profile, perBoardIdentity: true, observer: setupObserver)
-        let clientIDFormat = try runStep("doctor", kind: .input) { try DoctorInput(profile: profile).clientID }
+        let input = try runStep("doctor", kind: .input) { try DoctorInput(profile: profile) }
         let serial = try request.serial.map { try BenchIdentity.SerialTemplate($0, start: request.serialStart) }
         let identity = try runStep("identity", kind: .input) {
-            try BenchIdentity(profile: profile, clientIDFormat: clientIDFormat, serial: serial)
+            try BenchIdentity(profile: profile, clientIDFormat: input.clientID, clientSector: input.firmware.clientSector, serial: serial)
         }
         let scanner = request.deviceSource.map { PortScanner(source: $0) } ?? PortScanner()
         let ports = try runStep("ports", kind: .input) { try BenchPorts.resolve(request.ports, scanner: scanner, allowNone: request.watch) }
@@ -113,6 +113,7 @@ public struct BenchWorkflow: Sendable {
 
         var flash = FlashProfileWorkflow.Request(profile: request.profile, profilesDirectory: request.profilesDirectory, environment: environment)
         flash.connection = request.connection
+        flash.resolved = profile
         let prepared = try FlashProfileWorkflow(flash, observer: setupObserver).prepare()
         let planned = prepared.plan.writes.filter { $0.region.address != identity.address }
         let options = try runStep("connect", kind: .input) { try request.connection.sessionOptions(environment: environment, profile: profile) }

@@ -37,6 +37,9 @@ extension DoctorInput {
                 }
             }
             firmware.compiled = compiled
+            // The header is the one source of the cert sectors; [flash] keys only override (and must agree).
+            firmware.caSector = profile.flash.caSector ?? compiled.caCertificates?.number
+            firmware.clientSector = profile.flash.clientSector ?? compiled.clientCertificate?.number
         }
         func text(_ name: String) -> String? {
             if case .string(let bytes) = values[name] { return String(decoding: bytes, as: UTF8.self) }

@@ -24,6 +24,8 @@ public struct FlashProfileWorkflow: Sendable {
         public var noMonitor = false
         public var connection = BoardConnection()
         public var environment: [String: String]
+        /// Already resolved by the caller (the bench resolves once and checks it first).
+        var resolved: ResolvedProfile?
 
         /// `profile` is a file name without `.toml` in `profilesDirectory`; `environment` feeds
         /// `${env:…}` in profiles, `ESPRIG_PORT` and `ESPRIG_BAUD`.
@@ -64,7 +66,7 @@ public struct FlashProfileWorkflow: Sendable {
         let dryRun = request.dryRun
         var report = FlashReport(profile: request.profile, dryRun: dryRun)
 
-        let profile: ResolvedProfile = try runStep("profile", kind: .input) {
+        let profile: ResolvedProfile = try request.resolved ?? runStep("profile", kind: .input) {
             try ProfileLibrary(directory: request.profilesDirectory).resolve(request.profile, environment: request.environment)
         }
         for warning in profile.warnings { observer(.warning("\(warning)")) }

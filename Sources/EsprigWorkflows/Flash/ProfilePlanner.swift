@@ -200,8 +200,10 @@ public struct ProfilePlanner: Sendable {
             "\(what) at sector 0x\(String(sector, radix: 16)), " + (compiled.map { "as \($0.source)" } ?? "flash.\(key)\(at("flash.\(key)"))")
         }
         if !certs.ca.isEmpty {
-            guard let sector = flash.caSector else {
-                throw fail(.noCASector, "the profile names CA certificates but no ca_sector", hint: "set ca_sector in [flash] to the sector the firmware reads (e.g. 0x77)")
+            // The config header names the sector; [flash] ca_sector overrides it (and must agree).
+            guard let sector = flash.caSector ?? firmware.caCertificates?.number else {
+                throw fail(.noCASector, "the profile names CA certificates but neither its config header (CA_CERT_FLASH_ADDRESS) nor [flash] ca_sector says where they go",
+                           hint: "set CA_CERT_FLASH_ADDRESS in [config.set] (e.g. 0x77), or ca_sector in [flash] for firmware without that macro")
             }
             let packed = try CertSectorPacker.caSector(try certs.ca.map { (Self.name($0), try readInputFile($0)) })
             regions.append(ProfilePlan.Region(write: FlashWrite(address: sector * CertSectorPacker.sectorSize, data: packed, source: "esp_ca_cert.bin"),
@@ -211,8 +213,9 @@ public struct ProfilePlanner: Sendable {
             guard let certificate = certs.clientCertificate, let key = certs.clientKey else {
                 throw fail(.incompleteClientCertificate, "the profile names only one of client_cert and client_key", hint: "give both, or neither")
             }
-            guard let sector = flash.clientSector else {
-                throw fail(.noClientSector, "the profile names a client certificate but no client_sector", hint: "set client_sector in [flash] (e.g. 0x78)")
+            guard let sector = flash.clientSector ?? firmware.clientCertificate?.number else {
+                throw fail(.noClientSector, "the profile names a client certificate but neither its config header (CLIENT_CERT_FLASH_ADDRESS) nor [flash] client_sector says where it goes",
+                           hint: "set CLIENT_CERT_FLASH_ADDRESS in [config.set] (e.g. 0x78), or client_sector in [flash] for firmware without that macro")
             }
             let packed = try CertSectorPacker.clientSector(certificate: try readInputFile(certificate), key: try readInputFile(key),
                                                            certificateName: Self.name(certificate), keyName: Self.name(key))
