@@ -65,7 +65,7 @@ let package = Package(
         // Firmware config headers (mqtt_config.h): parse, patch, validate, diff, revert.
         .target(name: "EsprigFirmware", dependencies: ["EsprigCore", "EsprigSystem", "EsprigProtocol", "EsprigCodecs"]),
         // Profiles/*.toml → resolved, validated profiles (extends, ${env:…}, file:line errors).
-        .target(name: "EsprigProfiles", dependencies: ["EsprigCore", "EsprigProtocol", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "EsprigProfiles", dependencies: ["EsprigCore", "EsprigProtocol", "EsprigTransport", .product(name: "TOMLKit", package: "TOMLKit")]),
         // MQTT 3.1.1 over mutual TLS: packet codec (values), a small swift-nio client with deadlines,
         // TLS/MQTT failure diagnosis, the preflight sequence and mosquitto config/ACL text.
         .target(name: "EsprigMQTT", dependencies: [
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigSystem", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigWorkflows", "EsprigTestSupport"]),
         .testTarget(name: "EsprigWorkflowsTests", dependencies: ["EsprigWorkflows", "EsprigCerts", "EsprigProfiles", "EsprigLoader", "EsprigLedger", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTransport", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Against a real PostgreSQL server the tests start (Debian's postgresql package).

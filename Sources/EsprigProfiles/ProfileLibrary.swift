@@ -1,5 +1,6 @@
 import Foundation
 import EsprigProtocol
+import EsprigTransport
 
 /// A directory of profiles (`NAME.toml`). Reading the files goes through `read`, so tests (and
 /// callers) can hand in text; the default reads the file system. The environment for
@@ -290,26 +291,15 @@ struct Resolver {
         }
 
         // port, baud
-        var port = PortSpec.auto
+        var port = PortAddress.selected(.auto)
         if let (text, location) = try text(["port"]) {
-            if text == "auto" {
-                port = .auto
-            } else if let prefix = PortSpec.selectorPrefixes.first(where: text.hasPrefix) {
-                guard text.count > prefix.count else {
-                    throw invalid(["port"], "is \"\(text)\": it names no \(prefix.dropLast())",
-                                  hint: "write \(prefix)VALUE; `esprig ports` lists each port's USB serial, hub path and by-id name", at: location)
-                }
-                port = .selector(text)
-            } else if let schemeEnd = text.range(of: "://") {
-                let scheme = String(text[..<schemeEnd.lowerBound])
-                guard PortSpec.schemes.contains(scheme), !text[schemeEnd.upperBound...].isEmpty else {
-                    throw invalid(["port"], "is \"\(text)\": not a port URL esprig knows",
-                                  hint: "allowed: auto, a device path (/dev/ttyUSB0, /dev/serial/by-id/...), or " + PortSpec.schemes.map { "\($0)://..." }.joined(separator: ", "), at: location)
-                }
-                port = .url(text)
-            } else if text.hasPrefix("/") {
-                port = .path(text)
-            } else {
+            do {
+                port = try PortAddress(parsing: text)
+            } catch {
+                throw invalid(["port"], "is invalid: \(error.message)", hint: error.hint, at: location)
+            }
+            // A profile is read from anywhere: a relative device path would depend on where esprig runs.
+            if case .device(let path) = port, !path.hasPrefix("/") {
                 throw invalid(["port"], "is \"\(text)\": a device path must be absolute",
                               hint: "allowed: auto, usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME, /dev/ttyUSB0, /dev/serial/by-id/..., sim://esp8266, socket://HOST:PORT, rfc2217://HOST:PORT", at: location)
             }

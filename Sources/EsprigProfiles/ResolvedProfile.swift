@@ -1,4 +1,5 @@
 import EsprigProtocol
+import EsprigTransport
 
 /// A profile with `extends` merged, `${...}` expanded, paths made absolute and every rule checked.
 /// Code that takes one can rely on its values.
@@ -12,7 +13,8 @@ public struct ResolvedProfile: Sendable {
     public var root: String
     public var description: String?
     public var chip: Chip
-    public var port: PortSpec
+    /// The board's port, in the one port grammar every command takes.
+    public var port: PortAddress
     public var baud: Int
     public var firmware: FirmwareBuildSpec?
     public var config: ConfigSpec?
@@ -31,32 +33,6 @@ public struct ResolvedProfile: Sendable {
 }
 
 /// Where the board is.
-public enum PortSpec: Sendable, Hashable, CustomStringConvertible {
-    /// Find the port (the CLI's detection).
-    case auto
-    /// A device path: /dev/ttyUSB0, /dev/serial/by-id/...
-    case path(String)
-    /// A URL: sim://esp8266, socket://host:port, rfc2217://host:port.
-    case url(String)
-    /// A board found by what identifies it: usb-serial:SERIAL, usb-path:1-1.4, by-id:NAME.
-    case selector(String)
-
-    public var description: String {
-        switch self {
-        case .auto: "auto"
-        case .path(let p): p
-        case .url(let u): u
-        case .selector(let s): s
-        }
-    }
-
-    /// The URL schemes a port may use.
-    public static let schemes = ["sim", "socket", "rfc2217"]
-
-    /// The prefixes of `selector` ports.
-    public static let selectorPrefixes = ["usb-serial:", "usb-path:", "by-id:"]
-}
-
 /// How to build the firmware.
 public struct FirmwareBuildSpec: Sendable, Hashable {
     /// The firmware project directory (absolute).

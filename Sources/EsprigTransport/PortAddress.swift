@@ -66,7 +66,11 @@ public enum PortAddress: Sendable, Hashable, CustomStringConvertible {
         case .rfc2217(let host, let port): return "rfc2217://\(host):\(port)"
         case .simulator(let chip, let options):
             if options.isEmpty { return "sim://\(chip)" }
-            return "sim://\(chip)?" + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            // Values are encoded again where they hold a query's own characters, so the text parses back.
+            let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+%"))
+            return "sim://\(chip)?" + options.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)"
+            }.joined(separator: "&")
         case .selected(let selector): return selector.description
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+import EsprigTransport
 import EsprigProtocol
 import EsprigTestSupport
 @testable import EsprigProfiles
@@ -95,17 +96,23 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
     }
 
     @Test func portForms() throws {
-        func port(_ text: String) throws -> PortSpec { try load(["p": "chip = \"esp8266\"\nport = \"\(text)\"\n"]).port }
-        #expect(try port("auto") == .auto)
-        #expect(try port("/dev/serial/by-id/usb-Silicon_Labs-if00") == .path("/dev/serial/by-id/usb-Silicon_Labs-if00"))
-        #expect(try port("sim://esp8266") == .url("sim://esp8266"))
-        #expect(try port("rfc2217://lab:4000") == .url("rfc2217://lab:4000"))
-        #expect(try load(["p": "chip = \"esp8266\""]).port == .auto)
+        func port(_ text: String) throws -> PortAddress { try load(["p": "chip = \"esp8266\"\nport = \"\(text)\"\n"]).port }
+        #expect(try port("auto") == .selected(.auto))
+        #expect(try port("/dev/serial/by-id/usb-Silicon_Labs-if00") == .device(path: "/dev/serial/by-id/usb-Silicon_Labs-if00"))
+        #expect(try port("sim://esp8266") == .simulator(chip: "esp8266", options: [:]))
+        #expect(try port("rfc2217://lab:4000") == .rfc2217(host: "lab", port: 4000))
+        #expect(try load(["p": "chip = \"esp8266\""]).port == .selected(.auto))
         #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"ttyUSB0\"\n"])).code == .invalidValue)
+        #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"./ttyUSB0\"\n"])).code == .invalidValue)
         #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"http://x\"\n"])).code == .invalidValue)
-        #expect(try port("usb-serial:A50285BI") == .selector("usb-serial:A50285BI"))
-        #expect(try port("usb-path:1-1.4") == .selector("usb-path:1-1.4"))
-        #expect(try port("by-id:usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0") == .selector("by-id:usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"))
+        // The same grammar as --port: a socket:// without a port number is refused here too.
+        #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"socket://lab\"\n"])).code == .invalidValue)
+        #expect(try port("usb-serial:A50285BI") == .selected(.usbSerial("A50285BI")))
+        #expect(try port("usb-path:1-1.4") == .selected(.usbPath("1-1.4")))
+        #expect(try port("by-id:usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0") == .selected(.byID("usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0")))
+        // What the profile names is what a command opens: the text parses back to the same address.
+        let sim = try port("sim://esp8266?state=/tmp/a%26b.bin&mac=18:fe:34:00:00:01")
+        #expect(try PortAddress(parsing: sim.description) == sim)
         #expect(try #require(failure(["p": "chip = \"esp8266\"\nport = \"usb-path:\"\n"])).code == .invalidValue)
     }
 
@@ -335,7 +342,7 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
     @Test func demoLoadsWithoutEnvironment() throws {
         let p = try library.resolve("demo", environment: [:])
         #expect(p.chip == .esp8266)
-        #expect(p.port == .url("sim://esp8266?boot-script=Firmware/esp8266-demo/sim-boot.txt"))
+        #expect(p.port == .simulator(chip: "esp8266", options: ["boot-script": "Firmware/esp8266-demo/sim-boot.txt"]))
         #expect(p.firmware?.directory == PackagePaths.root + "/Firmware/esp8266-demo")
         #expect(p.firmware?.command == "make -C \(PackagePaths.root)/Firmware/esp8266-demo")
         #expect(p.firmware?.artifact(named: "elf") == PackagePaths.root + "/Firmware/esp8266-demo/build/demo.elf")

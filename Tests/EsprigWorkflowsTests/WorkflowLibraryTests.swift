@@ -174,7 +174,7 @@ struct WorkflowLibraryTests {
     func portPrecedence() throws {
         let profile = try ProfileLibrary(directory: directory.file("Profiles")).resolve("demo", environment: [:])
         var autoProfile = profile
-        autoProfile.port = .auto
+        autoProfile.port = .selected(.auto)
         let environment = ["ESPRIG_PORT": "sim://esp32"]
         #expect(try BoardConnection(port: "sim://esp8266").portName(environment: environment, profile: autoProfile) == "sim://esp8266")
         #expect(try BoardConnection().portName(environment: environment, profile: autoProfile) == "sim://esp32")
