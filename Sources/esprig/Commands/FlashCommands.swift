@@ -69,16 +69,15 @@ extension Esprig {
             }
             try BoardCommand.run(connection: connection, output: output, command: "write-flash") { session, reporter in
                 let results = try session.writeFlash(writes, options: options)
-                let regions: [[String: Any]] = results.keys.sorted { $0.address < $1.address }.map { region in
-                    var entry: [String: Any] = ["address": hexAddress(region.address), "size": region.size, "file": region.source]
+                return RegionsFields(regions: results.keys.sorted { $0.address < $1.address }.map { region in
+                    var entry = WrittenRegion(address: hexAddress(region.address), size: region.size, file: region.source, result: "verified")
                     switch results[region]! {
-                    case .verified: entry["result"] = "verified"
-                    case .skipped: entry["result"] = "skipped"
-                    case .unverified(let why): entry["result"] = "unverified"; entry["reason"] = why
+                    case .verified: break
+                    case .skipped: entry.result = "skipped"
+                    case .unverified(let why): entry.result = "unverified"; entry.reason = why
                     }
                     return entry
-                }
-                return ["regions": regions]
+                })
             }
         }
     }
@@ -109,7 +108,7 @@ extension Esprig {
                 let data = try session.readFlash(address: start, size: count)
                 try writeOutputFile(file, data)
                 reporter.say("Read \(data.count) bytes at \(hexAddress(start)) into \(file).")
-                return ["address": hexAddress(start), "size": data.count, "file": file, "md5": MD5.hex(data)]
+                return FileFields(address: hexAddress(start), size: data.count, file: file, md5: MD5.hex(data))
             }
         }
     }
@@ -132,19 +131,19 @@ extension Esprig {
             } catch { throw CLIFailure(error).exit(json: json) }
             try BoardCommand.run(connection: connection, output: output, command: "verify-flash") { session, reporter in
                 var mismatched: [String] = []
-                var entries: [[String: Any]] = []
+                var entries: [VerifiedRegion] = []
                 for write in writes {
                     let ok = try session.verify(write)
                     reporter.say("Verifying \(write.region.size) bytes at \(hexAddress(write.region.address)) (\(write.region.source)): \(ok ? "OK" : "MISMATCH")")
                     if !ok { mismatched.append(write.region.source) }
-                    entries.append(["address": hexAddress(write.region.address), "file": write.region.source, "match": ok])
+                    entries.append(VerifiedRegion(address: hexAddress(write.region.address), file: write.region.source, match: ok))
                 }
                 if !mismatched.isEmpty {
                     throw CLIFailure(code: "verify-failed", message: "flash does not match " + mismatched.joined(separator: ", "),
                                      hint: "write it with write-flash", status: ExitStatus.device)
                 }
                 reporter.say("Verification successful.")
-                return ["regions": entries]
+                return RegionsFields(regions: entries)
             }
         }
     }
@@ -162,7 +161,7 @@ extension Esprig {
                 reporter.say("Erasing flash (this may take a while)...")
                 try session.eraseFlash(force: force)
                 reporter.say("Chip erase completed successfully.")
-                return [:]
+                return NoFields()
             }
         }
     }
@@ -191,7 +190,7 @@ extension Esprig {
                 }
                 try session.eraseRegion(address: start, size: length, force: force)
                 reporter.say("Erased \(length) bytes at \(hexAddress(start)).")
-                return ["address": hexAddress(start), "size": length]
+                return AreaFields(address: hexAddress(start), size: length)
             }
         }
     }

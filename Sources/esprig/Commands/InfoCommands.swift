@@ -14,10 +14,10 @@ extension Esprig {
             try BoardCommand.run(connection: connection, output: output, command: "chip-id") { session, reporter in
                 if let id = session.info.chipID {
                     reporter.say(String(format: "Chip ID: 0x%08x", id))
-                    return ["chip_id": String(format: "0x%08x", id)]
+                    return ChipIDFields(chipID: String(format: "0x%08x", id))
                 }
                 reporter.say("\(session.spec.displayName) has no chip ID; its MAC is \(session.info.macString)")
-                return [:]
+                return ChipIDFields(chipID: nil)
             }
         }
     }
@@ -30,7 +30,7 @@ extension Esprig {
         func run() throws {
             try BoardCommand.run(connection: connection, output: output, command: "read-mac") { session, reporter in
                 reporter.say("MAC: \(session.info.macString)")
-                return [:]
+                return NoFields()
             }
         }
     }
@@ -47,8 +47,8 @@ extension Esprig {
                 reporter.say(String(format: "Manufacturer: %02x", id & 0xFF))
                 reporter.say(String(format: "Device: %02x%02x", (id >> 8) & 0xFF, (id >> 16) & 0xFF))
                 reporter.say("Detected flash size: \(size)")
-                return ["jedec_id": String(format: "0x%06x", id), "manufacturer": Int(id & 0xFF),
-                        "device": Int(((id >> 8) & 0xFF) << 8 | ((id >> 16) & 0xFF)), "flash_size": size]
+                return FlashIDFields(jedecID: String(format: "0x%06x", id), manufacturer: Int(id & 0xFF),
+                                     device: Int(((id >> 8) & 0xFF) << 8 | ((id >> 16) & 0xFF)), flashSize: size)
             }
         }
     }
@@ -62,8 +62,24 @@ extension Esprig {
             try BoardCommand.run(connection: connection, output: output, command: "run", doAfter: false) { session, reporter in
                 try session.connection.leaveLoader(runUserCode: true)
                 reporter.say("Running the application.")
-                return [:]
+                return NoFields()
             }
         }
+    }
+}
+
+struct ChipIDFields: Encodable {
+    var chipID: String?
+    enum CodingKeys: String, CodingKey { case chipID = "chip_id" }
+}
+
+struct FlashIDFields: Encodable {
+    var jedecID: String
+    var manufacturer: Int
+    var device: Int
+    var flashSize: String
+    enum CodingKeys: String, CodingKey {
+        case manufacturer, device
+        case jedecID = "jedec_id", flashSize = "flash_size"
     }
 }

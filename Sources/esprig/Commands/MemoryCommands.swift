@@ -17,7 +17,7 @@ extension Esprig {
             try BoardCommand.run(connection: connection, output: output, command: "read-mem") { session, reporter in
                 let value = try session.connection.readRegister(at)
                 reporter.say(String(format: "0x%08x = 0x%08x", at, value))
-                return ["address": String(format: "0x%08x", at), "value": String(format: "0x%08x", value)]
+                return WordFields(address: String(format: "0x%08x", at), value: String(format: "0x%08x", value))
             }
         }
     }
@@ -36,7 +36,7 @@ extension Esprig {
             try BoardCommand.run(connection: connection, output: output, command: "write-mem") { session, reporter in
                 try session.connection.writeRegister(at, v, mask: m)
                 reporter.say(String(format: "Wrote 0x%08x with mask 0x%08x to 0x%08x.", v, m, at))
-                return ["address": String(format: "0x%08x", at), "value": String(format: "0x%08x", v), "mask": String(format: "0x%08x", m)]
+                return WordFields(address: String(format: "0x%08x", at), value: String(format: "0x%08x", v), mask: String(format: "0x%08x", m))
             }
         }
     }
@@ -67,7 +67,7 @@ extension Esprig {
                 try writeOutputFile(file, data)
                 let speed = seconds > 0 ? String(format: " (%.1f kbit/s)", Double(data.count) / seconds * 8 / 1000) : ""
                 reporter.say(String(format: "Dumped %d bytes from 0x%08x in %.1f seconds%@ to '%@'.", data.count, start, seconds, speed, file))
-                return ["address": String(format: "0x%08x", start), "size": data.count, "file": file]
+                return FileFields(address: String(format: "0x%08x", start), size: data.count, file: file)
             }
         }
     }
@@ -84,7 +84,7 @@ extension Esprig {
             try BoardCommand.run(connection: connection, output: output, command: "read-flash-status") { session, reporter in
                 let status = try session.connection.flashStatus(bytes: bytes)
                 reporter.say(String(format: "Flash memory status: 0x%04x", status))
-                return ["status": Int(status), "bytes": bytes]
+                return FlashStatusFields(status: Int(status), bytes: bytes)
             }
         }
     }
@@ -112,7 +112,7 @@ extension Esprig {
                 try session.connection.setFlashStatus(v, bytes: bytes, nonVolatile: nonVolatile)
                 let after = try session.connection.flashStatus(bytes: bytes)
                 reporter.say("After flash memory status:   " + String(format: format, after))
-                return ["status": Int(after), "bytes": bytes]
+                return FlashStatusFields(status: Int(after), bytes: bytes)
             }
         }
     }
@@ -140,7 +140,7 @@ extension Esprig {
                     value >>= 8
                 }
                 reporter.say(text)
-                return ["address": Int(at), "bytes": read]
+                return SFDPFields(address: Int(at), bytes: read)
             }
         }
     }

@@ -20,15 +20,12 @@ extension Esprig {
                                      hint: "only the ESP32-S2 and later report their security state this way", status: ExitStatus.device)
                 }
                 for line in Self.lines(info, spec: session.spec) { reporter.say(line) }
-                let flags = Dictionary(uniqueKeysWithValues: SecurityInfo.flagNames.map { ($0.name, info.flags & $0.bit != 0) })
-                var result: [String: Any] = [
-                    "flags": String(format: "0x%08x", info.flags), "parsed_flags": flags,
-                    "flash_crypt_cnt": Int(info.flashCryptCount), "key_purposes": info.keyPurposes.map(Int.init),
-                    "secure_boot": info.secureBootEnabled, "flash_encryption": info.flashEncryptionEnabled,
-                ]
-                if let id = info.chipID { result["chip_id"] = Int(id) }
-                if let api = info.apiVersion { result["api_version"] = Int(api) }
-                return result
+                return SecurityFields(
+                    flags: String(format: "0x%08x", info.flags),
+                    parsedFlags: Dictionary(uniqueKeysWithValues: SecurityInfo.flagNames.map { ($0.name, info.flags & $0.bit != 0) }),
+                    flashCryptCount: Int(info.flashCryptCount), keyPurposes: info.keyPurposes.map(Int.init),
+                    secureBoot: info.secureBootEnabled, flashEncryption: info.flashEncryptionEnabled,
+                    chipID: info.chipID.map(Int.init), apiVersion: info.apiVersion.map(Int.init))
             }
         }
 
@@ -65,5 +62,23 @@ extension Esprig {
             if info.flags & (1 << 8) != 0 { out.append("USB Access: Disabled") }
             return out
         }
+    }
+}
+
+/// `security-info --json`, in esptool's key names.
+struct SecurityFields: Encodable {
+    var flags: String
+    var parsedFlags: [String: Bool]
+    var flashCryptCount: Int
+    var keyPurposes: [Int]
+    var secureBoot: Bool
+    var flashEncryption: Bool
+    var chipID: Int?
+    var apiVersion: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case flags
+        case parsedFlags = "parsed_flags", flashCryptCount = "flash_crypt_cnt", keyPurposes = "key_purposes"
+        case secureBoot = "secure_boot", flashEncryption = "flash_encryption", chipID = "chip_id", apiVersion = "api_version"
     }
 }

@@ -8,9 +8,9 @@ import EsprigWorkflows
 /// The shared life of a board command: open the port, connect, run the operation, do the
 /// `--after` action, report. Every failure becomes a message with a fix and an exit code.
 enum BoardCommand {
-    static func run(connection: ConnectionOptions, output: OutputOptions, command: String,
-                    doAfter: Bool = true,
-                    _ body: (FlashSession, Reporter) throws -> [String: Any]) throws {
+    static func run<Fields: Encodable>(connection: ConnectionOptions, output: OutputOptions, command: String,
+                                       doAfter: Bool = true,
+                                       _ body: (FlashSession, Reporter) throws -> Fields) throws {
         let reporter = Reporter(output: output)
         do {
             let environment = ProcessInfo.processInfo.environment
@@ -22,30 +22,21 @@ enum BoardCommand {
             if opened.isUSBSerialJTAG && options.connect.before == .defaultReset && options.connect.resetSequence == nil {
                 options.connect.before = .usbReset
             }
-            var result: [String: Any]
+            let result: Merged<BoardFields, Fields>
             do {
                 let stubs = connection.noStub ? nil : EsptoolStubSource.locate()
                 let session = try FlashSession(port: opened.port, options: options, stubSource: stubs, events: reporter.handle)
-                result = try body(session, reporter)
+                let fields = try body(session, reporter)
                 if doAfter {
                     try session.finish(connection.after)
                 }
-                result["chip"] = session.info.chip.rawValue
-                result["mac"] = session.info.macString
-                result["description"] = session.info.description
-                result["features"] = session.info.features
-                result["crystal_mhz"] = session.info.crystalMHz
-                if let revision = session.info.revision { result["revision"] = revision.description }
-                result["port"] = portName
-                result["stub"] = session.connection.isStub
+                result = Merged(first: BoardFields(command: command, session: session, port: portName), second: fields)
             } catch {
                 try? opened.close()
                 throw error
             }
             try opened.close()
-            result["ok"] = true
-            result["command"] = command
-            reporter.emitJSON(result)
+            if output.json { emitJSON(result) }
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
