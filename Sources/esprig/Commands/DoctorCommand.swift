@@ -38,8 +38,8 @@ extension Esprig {
             let errors = findings.filter { $0.severity == .error }.count
             let warnings = findings.filter { $0.severity == .warning }.count
             if output.json {
-                jsonLine(["ok": errors == 0, "command": "doctor", "profile": profileName, "errors": errors, "warnings": warnings,
-                          "findings": findings.map(CertsRendering.json)])
+                emitJSON(DoctorReport(ok: errors == 0, profile: profileName, errors: errors, warnings: warnings,
+                                      findings: findings.map(FindingReport.init)))
             } else {
                 for finding in findings { CertsRendering.lines(finding).forEach { print($0) } }
                 print("doctor: \(profileName): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
@@ -47,4 +47,14 @@ extension Esprig {
             if errors > 0 { throw ExitCode(ExitStatus.device) }
         }
     }
+}
+
+/// `doctor --json`.
+struct DoctorReport: Encodable {
+    var ok: Bool
+    var command = "doctor"
+    var profile: String
+    var errors: Int
+    var warnings: Int
+    var findings: [FindingReport]
 }

@@ -29,9 +29,7 @@ extension Esprig {
             }
             let shown = all ? found : found.filter { $0.usb != nil }
             if output.json {
-                let object: [String: Any] = ["ok": true, "command": "ports", "ports": shown.map(PortListing.json)]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                emitJSON(PortListing.Report(ports: shown.map(PortListing.Entry.init)))
                 return
             }
             var text = shown.isEmpty ? "no USB serial ports found\n" : PortListing.table(shown)

@@ -53,8 +53,4 @@ enum CertsRendering {
     static func lines(_ finding: Finding) -> [String] {
         ["\(finding.severity.rawValue) [\(finding.code)] \(finding.message)", "  symptom: \(finding.symptom)", "  fix: \(finding.fix)"]
     }
-
-    static func json(_ finding: Finding) -> [String: Any] {
-        ["severity": finding.severity.rawValue, "code": finding.code, "message": finding.message, "symptom": finding.symptom, "fix": finding.fix]
-    }
 }

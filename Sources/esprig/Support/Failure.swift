@@ -40,10 +40,7 @@ struct CLIFailure: Error {
     /// Prints the failure (stderr, or a JSON object on stdout) and exits with its status.
     func exit(json: Bool) -> ExitCode {
         if json {
-            var err: [String: Any] = ["code": code, "message": message]
-            if let hint { err["hint"] = hint }
-            let data = (try? JSONSerialization.data(withJSONObject: ["ok": false, "error": err], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            emitJSON(ErrorReport(error: .init(code: code, message: message, hint: hint)))
         } else {
             var text = "error: \(message)\n"
             if let hint { text += "hint: \(hint)\n" }
@@ -53,3 +50,14 @@ struct CLIFailure: Error {
     }
 }
 
+
+/// Every command's `--json` on failure: `{"ok": false, "error": {"code", "message", "hint"}}`.
+struct ErrorReport: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+        var hint: String?
+    }
+    var ok = false
+    var error: Detail
+}

@@ -30,26 +30,52 @@ enum PortListing {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ port: SerialPortInfo) -> [String: Any] {
-        var object: [String: Any] = [
-            "path": port.path, "by_id": port.byID, "by_path": port.byPath, "esp_like": port.isESPLike,
-        ]
-        if let driver = port.driver { object["driver"] = driver }
-        if let bridge = port.bridge {
-            object["bridge"] = bridge.name
-            object["native_usb"] = bridge.isNative
+    /// One port as `ports --json` shows it.
+    struct Entry: Encodable {
+        struct USB: Encodable {
+            var vid: String
+            var pid: String
+            var vendor: String?
+            var model: String?
+            var serial: String?
+            var usbPath: String?
+            var interface: String?
+            enum CodingKeys: String, CodingKey { case vid, pid, vendor, model, serial, interface, usbPath = "usb_path" }
         }
-        if let usb = port.usb {
-            let ids = usb.vidPid.split(separator: ":").map(String.init)
-            var fields: [String: Any] = ["vid": ids[0], "pid": ids[1]]
-            fields["vendor"] = usb.vendor
-            fields["model"] = usb.model
-            fields["serial"] = usb.serial
-            fields["usb_path"] = usb.topology
-            fields["interface"] = usb.interface
-            object["usb"] = fields
+        var path: String
+        var byID: [String]
+        var byPath: [String]
+        var espLike: Bool
+        var driver: String?
+        var bridge: String?
+        var nativeUSB: Bool?
+        var usb: USB?
+        enum CodingKeys: String, CodingKey {
+            case path, driver, bridge, usb
+            case byID = "by_id", byPath = "by_path", espLike = "esp_like", nativeUSB = "native_usb"
         }
-        return object
+
+        init(_ port: SerialPortInfo) {
+            path = port.path
+            byID = port.byID
+            byPath = port.byPath
+            espLike = port.isESPLike
+            driver = port.driver
+            bridge = port.bridge?.name
+            nativeUSB = port.bridge?.isNative
+            usb = port.usb.map { usb in
+                let ids = usb.vidPid.split(separator: ":").map(String.init)
+                return USB(vid: ids[0], pid: ids[1], vendor: usb.vendor, model: usb.model,
+                    serial: usb.serial, usbPath: usb.topology, interface: usb.interface)
+            }
+        }
+    }
+
+    /// `ports --json`.
+    struct Report: Encodable {
+        var ok = true
+        var command = "ports"
+        var ports: [Entry]
     }
 
 }
