@@ -46,8 +46,8 @@ extension Esprig {
                     }
                     print("Successfully created ESP8266 image.")
                 }
-                return ["command": "elf2image", "version": version.rawValue, "entry": hexAddress(Int(result.image.entry)),
-                        "files": result.files.map { ["path": $0.path, "size": $0.bytes.count, "flash_offset": hexAddress($0.flashOffset)] }]
+                return Elf2ImageReport(version: version.rawValue, entry: hexAddress(Int(result.image.entry)),
+                                       files: result.files.map { .init(path: $0.path, size: $0.bytes.count, flashOffset: hexAddress($0.flashOffset)) })
             }
         }
     }
@@ -68,22 +68,16 @@ extension Esprig {
                     FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
                 }
                 if !output.json { print(info.text(), terminator: "") }
-                var result: [String: Any] = [
-                    "command": "image-info", "size": info.fileSize, "version": info.image.version.rawValue,
-                    "entry": hexAddress(Int(info.image.entry)),
-                    "flash_mode": ImageFlashMode(code: info.image.flashModeByte)?.rawValue ?? NSNull(),
-                    "flash_freq": ImageFlashFrequency(code: info.image.sizeFrequencyByte & 0x0F)?.rawValue ?? NSNull(),
-                    "flash_size": ImageFlashSize(code: info.image.sizeFrequencyByte & 0xF0)?.rawValue ?? NSNull(),
-                    "segments": info.listedSegments.map { ["address": hexAddress(Int($0.address)), "length": $0.data.count,
-                                                           "file_offset": $0.fileOffset ?? 0, "memory_types": $0.memoryTypes] },
-                    "checksum": Int(info.image.checksum), "checksum_valid": info.isChecksumValid,
-                    "warnings": info.allWarnings,
-                ]
-                if let stored = info.storedCRC, let valid = info.isCRCValid {
-                    result["crc32"] = hexAddress(Int(stored))
-                    result["crc32_valid"] = valid
-                }
-                return result
+                let crc = info.storedCRC.flatMap { stored in info.isCRCValid.map { (hexAddress(Int(stored)), $0) } }
+                return ImageInfoReport(
+                    size: info.fileSize, version: info.image.version.rawValue, entry: hexAddress(Int(info.image.entry)),
+                    flashMode: OrNull(ImageFlashMode(code: info.image.flashModeByte)?.rawValue),
+                    flashFreq: OrNull(ImageFlashFrequency(code: info.image.sizeFrequencyByte & 0x0F)?.rawValue),
+                    flashSize: OrNull(ImageFlashSize(code: info.image.sizeFrequencyByte & 0xF0)?.rawValue),
+                    segments: info.listedSegments.map { .init(address: hexAddress(Int($0.address)), length: $0.data.count,
+                                                              fileOffset: $0.fileOffset ?? 0, memoryTypes: $0.memoryTypes) },
+                    checksum: Int(info.image.checksum), checksumValid: info.isChecksumValid, warnings: info.allWarnings,
+                    crc32: crc?.0, crc32Valid: crc?.1)
             }
         }
     }
@@ -139,7 +133,7 @@ extension Esprig {
                 if !output.json {
                     print("Wrote \(String(format: "0x%x", merged.bytes.count)) bytes to file '\(outputPath)', ready to flash to offset \(hexAddress(options.targetOffset)).")
                 }
-                return ["command": "merge-bin", "output": outputPath, "size": merged.bytes.count, "target_offset": hexAddress(options.targetOffset)]
+                return MergeBinReport(output: outputPath, size: merged.bytes.count, targetOffset: hexAddress(options.targetOffset))
             }
         }
 
@@ -160,14 +154,10 @@ extension Esprig {
 /// The shared shape of the image commands: run the body, print its JSON result with --json,
 /// and turn failures into messages and exit codes (1 for bad input, 2 for anything else).
 enum ImageCommand {
-    static func run(json: Bool, _ body: () throws -> [String: Any]) throws {
+    static func run<Report: Encodable>(json: Bool, _ body: () throws -> Report) throws {
         do {
-            var result = try body()
-            result["ok"] = true
-            if json {
-                let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            }
+            let result = try body()
+            if json { emitJSON(Merged(first: Success(), second: result)) }
         } catch let error as ImageError {
             throw CLIFailure(error, status: ExitStatus.usage).exit(json: json)
         } catch let error as ValidationError {
@@ -178,4 +168,68 @@ enum ImageCommand {
             throw CLIFailure(error).exit(json: json)
         }
     }
+}
+
+/// `"ok": true`, next to a command's own fields.
+struct Success: Encodable {
+    var ok = true
+}
+
+/// A value that is `null` in JSON when absent (rather than left out).
+struct OrNull<Value: Encodable>: Encodable {
+    var value: Value?
+    init(_ value: Value?) { self.value = value }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+struct Elf2ImageReport: Encodable {
+    struct File: Encodable {
+        var path: String
+        var size: Int
+        var flashOffset: String
+        enum CodingKeys: String, CodingKey { case path, size, flashOffset = "flash_offset" }
+    }
+    var command = "elf2image"
+    var version: Int
+    var entry: String
+    var files: [File]
+}
+
+struct ImageInfoReport: Encodable {
+    struct Segment: Encodable {
+        var address: String
+        var length: Int
+        var fileOffset: Int
+        var memoryTypes: [String]
+        enum CodingKeys: String, CodingKey { case address, length, fileOffset = "file_offset", memoryTypes = "memory_types" }
+    }
+    var command = "image-info"
+    var size: Int
+    var version: Int
+    var entry: String
+    var flashMode: OrNull<String>
+    var flashFreq: OrNull<String>
+    var flashSize: OrNull<String>
+    var segments: [Segment]
+    var checksum: Int
+    var checksumValid: Bool
+    var warnings: [String]
+    var crc32: String?
+    var crc32Valid: Bool?
+    enum CodingKeys: String, CodingKey {
+        case command, size, version, entry, segments, checksum, warnings
+        case flashMode = "flash_mode", flashFreq = "flash_freq", flashSize = "flash_size"
+        case checksumValid = "checksum_valid", crc32, crc32Valid = "crc32_valid"
+    }
+}
+
+struct MergeBinReport: Encodable {
+    var command = "merge-bin"
+    var output: String
+    var size: Int
+    var targetOffset: String
+    enum CodingKeys: String, CodingKey { case command, output, size, targetOffset = "target_offset" }
 }
