@@ -72,10 +72,8 @@ extension Esprig {
                     if verbose, case .output(let line) = event { FileHandle.standardError.write(Data((line + "\n").utf8)) }
                 }
                 if output.json {
-                    let object: [String: Any] = ["ok": true, "outcome": report.outcome == .built ? "built" : "up-to-date",
-                                                 "artifacts": report.artifacts, "digest": report.digest, "toolchain": report.toolchainVersion]
-                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-                    FileHandle.standardOutput.write(data + Data("\n".utf8))
+                    emitJSON(BuildDirReport(outcome: report.outcome == .built ? "built" : "up-to-date", artifacts: report.artifacts,
+                                            digest: report.digest, toolchain: report.toolchainVersion))
                 } else {
                     print(report.outcome == .built ? "built \(dir) (\(report.toolchainVersion))" : "\(dir) is up to date")
                     for artifact in report.artifacts { print("  \(artifact)") }
@@ -85,4 +83,13 @@ extension Esprig {
             }
         }
     }
+}
+
+/// `build --dir … --json`.
+struct BuildDirReport: Encodable {
+    var ok = true
+    var outcome: String
+    var artifacts: [String]
+    var digest: String
+    var toolchain: String
 }

@@ -86,7 +86,7 @@ extension Esprig.Config {
             try HeaderCommand.run(output: output) {
                 let file = ConfigHeaderFile(path: header)
                 try file.revert()
-                return (["command": "config revert", "path": header], "restored \(header) from \(file.backupPath)")
+                return (HeaderReport(command: "config revert", path: header), "restored \(header) from \(file.backupPath)")
             }
         }
     }
@@ -95,13 +95,11 @@ extension Esprig.Config {
 /// Runs a header command: prints its text (or JSON) and turns refusals into exit codes
 /// (1 for bad input, 2 when the file cannot be written).
 enum HeaderCommand {
-    static func run(output: OutputOptions, _ body: () throws -> (json: [String: Any], text: String)) throws {
+    static func run(output: OutputOptions, _ body: () throws -> (json: HeaderReport, text: String)) throws {
         do {
-            var (json, text) = try body()
+            let (json, text) = try body()
             if output.json {
-                json["ok"] = true
-                let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                emitJSON(json)
             } else if !text.isEmpty {
                 FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             }
@@ -110,12 +108,29 @@ enum HeaderCommand {
         }
     }
 
-    static func result(_ command: String, _ patch: ConfigPatch, path: String, written: Bool) -> (json: [String: Any], text: String) {
+    static func result(_ command: String, _ patch: ConfigPatch, path: String, written: Bool) -> (json: HeaderReport, text: String) {
         let diff = patch.diff(path: path)
-        let json: [String: Any] = [
-            "command": command, "path": path, "changed": patch.hasChanges, "written": written, "diff": diff,
-            "changes": patch.changes.map { ["name": $0.name, "line": $0.line + 1, "added": $0.old == nil] as [String: Any] },
-        ]
+        var json = HeaderReport(command: command, path: path)
+        json.changed = patch.hasChanges
+        json.written = written
+        json.diff = diff
+        json.changes = patch.changes.map { .init(name: $0.name, line: $0.line + 1, added: $0.old == nil) }
         return (json, patch.hasChanges ? diff : "no change: \(path) already holds these values")
     }
+}
+
+/// `config diff|set|revert --json`.
+struct HeaderReport: Encodable {
+    struct Change: Encodable {
+        var name: String
+        var line: Int
+        var added: Bool
+    }
+    var ok = true
+    var command: String
+    var path: String
+    var changed: Bool?
+    var written: Bool?
+    var diff: String?
+    var changes: [Change]?
 }

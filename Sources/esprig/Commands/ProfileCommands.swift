@@ -32,15 +32,10 @@ extension Esprig.Profile {
             let profile = try loadProfile(name, profilesDir: profilesDir, json: output.json)
             let entries = profile.displayEntries()
             if output.json {
-                var values: [String: Any] = [:]
+                var values: [String: String] = [:]
                 for entry in entries { values[entry.key] = entry.value }
-                let object: [String: Any] = [
-                    "ok": true, "command": "profile show", "profile": values,
-                    "secrets": entries.filter(\.isSecret).map(\.key),
-                    "warnings": profile.warnings.map { ["code": $0.code.rawValue, "message": $0.message, "location": $0.location.description] },
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                emitJSON(ProfileShowReport(profile: values, secrets: entries.filter(\.isSecret).map(\.key),
+                                           warnings: profile.warnings.map { .init(code: $0.code.rawValue, message: $0.message, location: $0.location.description) }))
                 return
             }
             for warning in profile.warnings {
@@ -55,4 +50,18 @@ extension Esprig.Profile {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
+}
+
+/// `profile show --json`: every resolved key with its value (secrets masked).
+struct ProfileShowReport: Encodable {
+    struct Warning: Encodable {
+        var code: String
+        var message: String
+        var location: String
+    }
+    var ok = true
+    var command = "profile show"
+    var profile: [String: String]
+    var secrets: [String]
+    var warnings: [Warning]
 }
