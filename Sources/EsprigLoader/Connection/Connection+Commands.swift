@@ -13,13 +13,17 @@ extension Connection {
         guard first.status.isSuccess else {
             throw LoaderError(.syncFailed, "SYNC was refused (\(first.status))", opcode: .sync, status: first.status)
         }
-        var allZero = first.value == 0
+        // The stub answers with value 0, the ROM with its magic. Replies are counted, not the
+        // first or any one trusted: a garbled value byte must not turn a stub into a ROM (esprig
+        // would then upload the stub to the running stub, which runs it as an app).
+        var zeros = first.value == 0 ? 1 : 0, others = first.value == 0 ? 0 : 1
         // The loader answers 8 times; collect the rest so they cannot be mistaken for later replies.
         for _ in 0..<7 {
             guard let frame = try readFrame(timeout: .milliseconds(100)) else { break }
-            if let r = ResponsePacket(frame: frame), r.opcode == Opcode.sync.rawValue, r.value != 0 { allZero = false }
+            guard let r = ResponsePacket(frame: frame), r.opcode == Opcode.sync.rawValue else { continue }
+            if r.value == 0 { zeros += 1 } else { others += 1 }
         }
-        return allZero
+        return zeros > others
     }
 
     /// Register access is idempotent, so a garbled exchange is simply tried again; every loader
