@@ -62,9 +62,11 @@ public struct ResponsePacket: Sendable, Equatable {
     }
 
     /// nil for frames that are not responses (esptool skips those: shorter than 8 bytes or
-    /// direction byte not 1).
+    /// direction byte not 1), and for frames whose size field disagrees with their length: a
+    /// byte lost on the line would otherwise shift the status bytes into the result.
     public init?(frame: [UInt8]) {
-        guard frame.count >= 8, frame[0] == 0x01, let value = frame.u32LE(at: 4) else { return nil }
+        guard frame.count >= 8, frame[0] == 0x01, let size = frame.u16LE(at: 2), frame.count - 8 == Int(size),
+              let value = frame.u32LE(at: 4) else { return nil }
         self.opcode = frame[1]
         self.value = value
         self.data = Array(frame[8...])

@@ -131,7 +131,9 @@ extension SimulatedBoard {
         guard nor.contains(Int(address), count: Int(size)) else {
             return .fail(isStub ? StubError.failedSPIOperation : ROMError.flashRead)
         }
-        let digest = MD5.digest(nor.bytes[Int(address)..<Int(address) + Int(size)])
+        var digest = MD5.digest(nor.bytes[Int(address)..<Int(address) + Int(size)])
+        md5RepliesSent += 1
+        if md5RepliesSent == options.replyFaults.alterMD5At { digest[5] ^= 0x20 }
         let data = isStub ? digest : Array(digest.map { String(format: "%02x", $0) }.joined().utf8)
         return Reply(data: data, readyAt: flashReady())
     }

@@ -40,7 +40,10 @@ extension SimulatedBoard {
         let chunk = nor.read(stream.offset + stream.sent, count: count)
         stream.md5.update(chunk)
         stream.sent += count
-        return .bytes(SLIP.encode(chunk), notBefore: nil)
+        readPacketsSent += 1
+        if readPacketsSent == options.replyFaults.loseReadPacketAt { return .bytes([], notBefore: nil) }
+        let frame = SLIP.encode(chunk)
+        return .bytes(readPacketsSent == options.replyFaults.repeatReadPacketAt ? frame + frame : frame, notBefore: nil)
     }
 
     /// A frame received while streaming: the ack for the packet in flight. Anything else ends the

@@ -10,6 +10,7 @@ extension SimulatedBoard {
     public func setLines(dtr: Bool, rts: Bool, now: Duration) -> [BoardOutput] {
         self.now = now
         var out: [BoardOutput] = []
+        guard !isUnplugged else { return out }
         resolveUndecidedBoot(into: &out)
         let enableLow = rts && !dtr
         let gpio0Low = dtr && !rts

@@ -14,6 +14,15 @@ public final class SimulatedBoard {
     var nor: NORFlash
     var registers: ChipRegisters
     private var faults: FaultInjector
+    private var replyFaults: ReplyFaultInjector
+    /// Counters for the aimed faults, and the pulled cable.
+    var repliesSent = 0
+    var md5RepliesSent = 0
+    var readPacketsSent = 0
+    private var bytesSent = 0
+    private var beginsSeen = 0
+    private var dataBlocksSeen = 0
+    public private(set) var isUnplugged = false
     var decoder = SLIPDecoder(maxFrameSize: 0x4000 + 64)
     var state: LoaderState = .rom
     var baud = SimulatedBoard.romBaud
@@ -51,6 +60,7 @@ public final class SimulatedBoard {
         self.registers = try ChipRegisters(options: options)
         self.faults = FaultInjector(seed: options.seed, dropProbability: options.dropProbability,
                                     corruptProbability: options.corruptProbability)
+        self.replyFaults = ReplyFaultInjector(seed: options.seed, options: options.replyFaults)
         var contents: [UInt8] = []
         if let path = options.imagePath {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -89,6 +99,7 @@ public final class SimulatedBoard {
     public func receive(_ bytes: [UInt8], now: Duration) -> [BoardOutput] {
         self.now = now
         var out: [BoardOutput] = []
+        guard !isUnplugged else { return out }
         resolveUndecidedBoot(into: &out)
         runApp(into: &out)
         if state == .app { recordAppInput(bytes) }
@@ -114,8 +125,10 @@ public final class SimulatedBoard {
             }
             for frame in frames {
                 commandsReceived += 1
-                handle(frame: frame, into: &out)
-                guard state.isLoader, resetCount == resetsBefore else { return out }
+                var produced: [BoardOutput] = []
+                handle(frame: aimHeaderFault(frame), into: &produced)
+                out += transmitFaults(produced)
+                guard state.isLoader, resetCount == resetsBefore, !isUnplugged else { return out }
             }
         }
         return out
@@ -150,6 +163,8 @@ public final class SimulatedBoard {
         if let code = reply.error {
             if loader == .rom { status[0] = 1; status[1] = code } else { status[0] = code }
         }
+        repliesSent += 1
+        if repliesSent == options.replyFaults.flipStatusAt { status[0] = status[0] == 0 ? 1 : 0 }
         let packet = ResponsePacket(opcode: opcode, value: reply.value, data: reply.data + status).encoded()
         let frame = SLIP.encode(packet)
         let notBefore = options.flashTiming ? reply.readyAt : nil
@@ -158,6 +173,53 @@ public final class SimulatedBoard {
         let name = Opcode(rawValue: opcode)?.description ?? String(format: "0x%02X", opcode)
         appendLog(SimulatorLogEntry(time: seconds(now), loader: loader.logName, opcode: name, fields: fields,
                                     status: status.prefix(2).map { String(format: "%02x", $0) }.joined()))
+    }
+
+    /// The random reply faults (once line faults are due), then the pulled cable.
+    private func transmitFaults(_ outputs: [BoardOutput]) -> [BoardOutput] {
+        var outputs = outputs
+        if commandsReceived >= options.faultsAfterCommands { outputs = replyFaults.apply(outputs, now: now) }
+        guard let limit = options.replyFaults.unplugAfterBytes else { return outputs }
+        var out: [BoardOutput] = []
+        for output in outputs {
+            guard case .bytes(let sent, let notBefore) = output else { out.append(output); continue }
+            let room = limit - bytesSent
+            if sent.count >= room {
+                out.append(.bytes(Array(sent.prefix(room)), notBefore: notBefore))
+                isUnplugged = true
+                return out
+            }
+            bytesSent += sent.count
+            out.append(output)
+        }
+        return out
+    }
+
+    /// Flips the aimed bit of an unprotected header word: the first FLASH_BEGIN/FLASH_DEFL_BEGIN
+    /// that starts a write (size ≠ 0), or the sequence number of the second data block.
+    private func aimHeaderFault(_ frame: [UInt8]) -> [UInt8] {
+        guard let fault = options.replyFaults.headerFault, frame.count >= 24, frame[0] == 0 else { return frame }
+        let word: Int
+        switch Opcode(rawValue: frame[1]) {
+        case .flashBegin, .flashDeflBegin:
+            guard frame.u32LE(at: 8) != 0 else { return frame }
+            beginsSeen += 1
+            guard beginsSeen == 1 else { return frame }
+            switch fault.field {
+            case .beginSize: word = 0
+            case .beginBlocks: word = 1
+            case .beginAddress: word = 3
+            case .dataSequence: return frame
+            }
+        case .flashData, .flashDeflData:
+            dataBlocksSeen += 1
+            guard fault.field == .dataSequence, dataBlocksSeen == 2 else { return frame }
+            word = 1
+        default: return frame
+        }
+        var out = frame
+        out[8 + 4 * word + fault.bit / 8] ^= 1 << UInt8(fault.bit % 8)
+        return out
     }
 
     private func log(_ command: CommandPacket, loader: LoaderState, fields: [String: UInt32], status: String?) {

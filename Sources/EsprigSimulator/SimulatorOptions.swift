@@ -16,6 +16,8 @@ public struct SimulatorOptions: Sendable {
     public var corruptProbability: Double
     /// Probability that a byte the device receives is lost.
     public var dropProbability: Double
+    /// Faults on what the device sends, and aimed header faults (`ReplyFaultOptions`).
+    public var replyFaults = ReplyFaultOptions()
     /// The ROM boot banner is sent on every reset into the loader, and before the first sync.
     public var bootNoise: Bool
     /// After this many FLASH_DATA/FLASH_DEFL_DATA blocks the board resets once into the ROM loader.
@@ -74,11 +76,15 @@ public struct SimulatorOptions: Sendable {
         self.flashCryptCount = 0
     }
 
-    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download"]
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download",
+                                     "reply-corrupt", "reply-drop", "reply-drop-frame", "reply-duplicate", "reply-delay", "reply-delay-ms",
+                                     "flip-status", "alter-md5", "lose-read-packet", "repeat-read-packet", "unplug-after", "flip-header"]
 
     /// Parses sim:// query items: flash=4MB, mac=aa:bb:cc:dd:ee:ff, timing=uart|flash|uart,flash|none|all,
     /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH,
-    /// boot-script=PATH.
+    /// boot-script=PATH; reply faults reply-corrupt=P, reply-drop=P, reply-drop-frame=P,
+    /// reply-duplicate=P, reply-delay=P, reply-delay-ms=N; aimed ones flip-status=N, alter-md5=N,
+    /// lose-read-packet=N, repeat-read-packet=N, unplug-after=BYTES, flip-header=FIELD[:BIT].
     public init(chip: Chip, query: [String: String]) throws(SimulatorError) {
         self.init(chip: chip)
         for (key, value) in query.sorted(by: { $0.key < $1.key }) {
@@ -120,6 +126,24 @@ public struct SimulatorOptions: Sendable {
                     throw Self.invalid(key, value, "a crystal the \(chip.spec.displayName) can have, in MHz")
                 }
                 crystalMHz = mhz
+            case "reply-corrupt": replyFaults.corruptProbability = try Self.parseProbability(key, value)
+            case "reply-drop": replyFaults.dropProbability = try Self.parseProbability(key, value)
+            case "reply-drop-frame": replyFaults.frameDropProbability = try Self.parseProbability(key, value)
+            case "reply-duplicate": replyFaults.duplicateProbability = try Self.parseProbability(key, value)
+            case "reply-delay": replyFaults.delayProbability = try Self.parseProbability(key, value)
+            case "reply-delay-ms":
+                guard let n = Int(value), n >= 0, n <= 60_000 else { throw Self.invalid(key, value, "milliseconds between 0 and 60000") }
+                replyFaults.delay = .milliseconds(n)
+            case "flip-status": replyFaults.flipStatusAt = try Self.ordinal(key, value)
+            case "alter-md5": replyFaults.alterMD5At = try Self.ordinal(key, value)
+            case "lose-read-packet": replyFaults.loseReadPacketAt = try Self.ordinal(key, value)
+            case "repeat-read-packet": replyFaults.repeatReadPacketAt = try Self.ordinal(key, value)
+            case "unplug-after": replyFaults.unplugAfterBytes = try Self.ordinal(key, value)
+            case "flip-header":
+                guard let fault = HeaderFault(value) else {
+                    throw Self.invalid(key, value, HeaderFault.Field.allCases.map(\.rawValue).joined(separator: ", ") + ", optionally :BIT (0-31)")
+                }
+                replyFaults.headerFault = fault
             case "secure-boot": securityFlags = try Self.flag(key, value) ? securityFlags | 1 : securityFlags & ~1
             case "secure-download": securityFlags = try Self.flag(key, value) ? securityFlags | 4 : securityFlags & ~4
             case "flash-encryption": flashCryptCount = try Self.flag(key, value) ? 1 : 0
@@ -128,6 +152,11 @@ public struct SimulatorOptions: Sendable {
                                      hint: "allowed: " + Self.allowedKeys.joined(separator: ", "))
             }
         }
+    }
+
+    private static func ordinal(_ key: String, _ value: String) throws(SimulatorError) -> Int {
+        guard let n = Int(value), n >= 1 else { throw invalid(key, value, "a count ≥ 1") }
+        return n
     }
 
     private static func flag(_ key: String, _ value: String) throws(SimulatorError) -> Bool {

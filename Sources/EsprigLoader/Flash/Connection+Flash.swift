@@ -25,7 +25,7 @@ extension Connection {
     public func attachFlash() throws(LoaderError) {
         if isStub { return }
         let spec = try spec
-        try retrying(3) { () throws(LoaderError) in
+        try retryingWithResync(4) { () throws(LoaderError) in
             if spec.romFeatures.contains(.spiAttach) {
                 try command(.spiAttach, .le(0, 0))
             } else {
@@ -37,7 +37,7 @@ extension Connection {
     /// SPI_SET_PARAMS with the flash size (skipped where the loader lacks it: ESP8266 ROM).
     public func setFlashSize(_ size: Int) throws(LoaderError) {
         guard try supports(.spiSetParams) else { return }
-        try retrying(3) { () throws(LoaderError) in
+        try retryingWithResync(4) { () throws(LoaderError) in
             try command(.spiSetParams, .le(0, UInt32(size), 0x10000, 0x1000, 0x100, 0xFFFF))
         }
     }

@@ -15,6 +15,11 @@ public struct FlashOptions: Sendable {
     public var stalledAttempts = 4
     /// Tries of one data block before the region is resumed with smaller blocks.
     public var blockRetries = 8
+    /// Hash the flash outside the regions before and after writing and fail if it changed: the
+    /// FLASH_BEGIN address and size are not covered by any checksum, so a garbled header can send
+    /// an erase or data elsewhere while the region itself ends verified. Costs two MD5 passes over
+    /// the rest of the flash (seconds on a 4 MB chip); needs the stub or an ROM with MD5.
+    public var checkOutsideRegions = false
     /// Write even when flash encryption or secure boot is enabled (`--force`).
     public var force = false
 

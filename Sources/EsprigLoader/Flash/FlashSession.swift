@@ -148,10 +148,45 @@ public final class FlashSession {
         }
         let planned = try WritePlanning.plan(writes, flashSize: flashSize)
         if flashOptions.eraseAll { try connection.eraseFlash() }
+        let guardSpans = flashOptions.checkOutsideRegions ? outsideSpans(planned) : []
+        let digestsBefore = try guardSpans.map { span throws(LoaderError) in try agreedMD5(span) }
         var results: [FlashRegion: RegionResult] = [:]
         let writer = RegionWriter(session: self, options: flashOptions, events: events)
         for write in planned { results[write.region] = try writer.write(write) }
+        var changed: [Range<Int>] = []
+        for (span, before) in zip(guardSpans, digestsBefore) where try agreedMD5(span) != before { changed.append(span) }
+        if !changed.isEmpty {
+            let list = changed.map { String(format: "0x%08x..0x%08x", $0.lowerBound, $0.upperBound) }.joined(separator: ", ")
+            throw LoaderError(.writeFailed, "flash outside the written regions changed (\(list)): a garbled command header sent an erase or data there",
+                              hint: "check the cable, lower --baud, and rewrite what lives in those ranges")
+        }
         return results
+    }
+
+    /// The flash between and around the planned regions, in whole sectors.
+    private func outsideSpans(_ writes: [FlashWrite]) -> [Range<Int>] {
+        guard let flashSize, (try? connection.supports(.md5)) == true else { return [] }
+        var spans: [Range<Int>] = []
+        var start = 0
+        for write in writes {
+            let begin = FlashGeometry.alignDown(write.region.address)
+            if begin > start { spans.append(start..<begin) }
+            start = max(start, FlashGeometry.alignUp(write.region.end))
+        }
+        if start < flashSize { spans.append(start..<flashSize) }
+        return spans
+    }
+
+    /// An MD5 the chip gave twice in a row, so one garbled answer cannot raise or hide an alarm.
+    private func agreedMD5(_ span: Range<Int>) throws(LoaderError) -> [UInt8]? {
+        var previous: [UInt8]?
+        for _ in 0..<6 {
+            let digest = try connection.flashMD5(address: span.lowerBound, size: span.count)
+            if let previous, digest == previous { return digest }
+            previous = digest
+        }
+        throw LoaderError(.verifyFailed, String(format: "the chip's MD5 of 0x%08x..0x%08x kept changing", span.lowerBound, span.upperBound),
+                          hint: "check the cable and lower --baud")
     }
 
     /// Compares flash with local data by MD5 (esptool `verify-flash`).
@@ -163,17 +198,17 @@ public final class FlashSession {
         return digest == MD5.digest(write.data)
     }
 
-    /// Reads flash: the stub's streaming READ_FLASH, or 64-byte READ_FLASH_SLOW on ESP32 ROMs.
+    /// Reads flash: the stub's streaming READ_FLASH, or 64-byte READ_FLASH_SLOW on ESP32 ROMs,
+    /// re-reading what the line garbled; returns only bytes the chip's MD5 confirms.
     public func readFlash(address: Int, size: Int) throws(LoaderError) -> [UInt8] {
         if let flashSize, address + size > flashSize {
             throw LoaderError(.invalidRequest, String(format: "reading 0x%x bytes at 0x%08x goes past the end of the %d-byte flash", size, address, flashSize),
                               hint: "check the address and size")
         }
-        if connection.isStub { return try connection.readFlashStreaming(address: address, size: size, events: events) }
-        guard spec.romFeatures.contains(.readFlashSlow) else {
+        guard connection.isStub || spec.romFeatures.contains(.readFlashSlow) else {
             throw LoaderError(.notInROM, "the \(spec.displayName) ROM loader cannot read flash", hint: "drop --no-stub")
         }
-        return try connection.readFlashSlow(address: address, size: size, events: events)
+        return try FlashReader(session: self, events: events).read(address: address, size: size)
     }
 
     public func eraseFlash(force: Bool = false) throws(LoaderError) {
