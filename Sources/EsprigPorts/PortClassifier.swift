@@ -77,7 +77,8 @@ public enum PortClassifier {
             return String(iface.sysName[iface.sysName.index(after: colon)...])
         }
         let components = (p["DEVPATH"] ?? record.sysPath).split(separator: "/")
-        guard let name = components.last(where: { $0.contains(":") && isUSBPortName(String($0.split(separator: ":")[0])) }),
+        // Not split(":")[0]: a component that starts with ":" splits into nothing (found by fuzzing).
+        guard let name = components.last(where: { $0.contains(":") && isUSBPortName(String($0.prefix { $0 != ":" })) }),
               let colon = name.lastIndex(of: ":") else { return nil }
         return String(name[name.index(after: colon)...])
     }
@@ -92,7 +93,7 @@ public enum PortClassifier {
     }
 
     private static func hexID(_ text: String?) -> UInt16? {
-        guard let text, text.count == 4 else { return nil }
+        guard let text, text.utf8.count == 4, isHex(text.utf8) else { return nil }
         return UInt16(text, radix: 16)
     }
 
@@ -101,13 +102,18 @@ public enum PortClassifier {
     }
 
     /// udev's `_ENC` values escape unsafe bytes as `\xNN` (spaces as `\x20`).
+    /// Only hex digits: Swift's integer parsing also takes a leading `+` or `-` ("+303", "\\x-0").
+    private static func isHex<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        bytes.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     static func decoded(_ text: String?) -> String? {
         guard let text else { return nil }
         var bytes: [UInt8] = []
         let utf8 = Array(text.utf8)
         var i = 0
         while i < utf8.count {
-            if utf8[i] == UInt8(ascii: "\\"), i + 3 < utf8.count, utf8[i + 1] == UInt8(ascii: "x"),
+            if utf8[i] == UInt8(ascii: "\\"), i + 3 < utf8.count, utf8[i + 1] == UInt8(ascii: "x"), isHex(utf8[(i + 2)...(i + 3)]),
                let byte = UInt8(String(decoding: utf8[(i + 2)...(i + 3)], as: UTF8.self), radix: 16) {
                 bytes.append(byte)
                 i += 4

@@ -63,6 +63,7 @@ struct Located: Sendable {
 /// Parses TOML text into `Node`s with locations.
 enum TOMLDocument {
     static func parse(_ text: String, file: String) throws(ProfileError) -> Located {
+        try rejectNonASCIIHeaderKeys(text, file: file)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -263,5 +264,22 @@ struct LineLocator: Sendable {
             i = line.index(after: i)
         }
         return balance
+    }
+}
+
+extension TOMLDocument {
+    /// A table header whose key starts with a non-ASCII character (`[éx]`, never valid TOML: bare
+    /// keys are ASCII) trips an assertion inside the bundled toml++ parser and aborts the process
+    /// (found by fuzzing), so such a line is refused here, before the parser sees it.
+    static func rejectNonASCIIHeaderKeys(_ text: String, file: String) throws(ProfileError) {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            guard trimmed.first == "[" else { continue }
+            let key = trimmed.drop { $0 == "[" || $0 == " " || $0 == "\t" }
+            if let first = key.unicodeScalars.first, !first.isASCII {
+                throw ProfileError(.syntax, "not valid TOML: a table name must start with an ASCII letter, digit, _ , - or a quote, not '\(first)'",
+                                   hint: "quote the name (\"...\") or use ASCII", at: SourceLocation(file: file, line: index + 1))
+            }
+        }
     }
 }
