@@ -33,7 +33,7 @@ extension Esprig.LedgerCommand {
                 guard FileManager.default.fileExists(atPath: from) else {
                     throw CLIFailure(code: "no-ledger", message: "no ledger at \(from)", hint: "give the station's esprig-ledger.sqlite", status: ExitStatus.usage)
                 }
-                let station = try stationName(station)
+                let station = try BenchRequest.stationName(station)
                 let source = try SQLiteLedger(path: from)
                 let target = try PostgresLedger(url: to)
                 var totals = MergeOutcome()

@@ -50,18 +50,6 @@ struct LedgerOptions: ParsableArguments {
     }
 }
 
-/// `--station NAME`: the bench writing the ledger (default the host name).
-func stationName(_ option: String?) throws -> String {
-    guard let option else { return Station.hostName }
-    let name = option.trimmingCharacters(in: .whitespaces)
-    guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:@".contains($0) }) else {
-        throw CLIFailure(code: "invalid-station", message: "--station '\(option)' is not a station name",
-                         hint: "use up to 64 letters, digits and - _ . : @ (e.g. line1-bench2); each bench running at the same time needs its own",
-                         status: ExitStatus.usage)
-    }
-    return name
-}
-
 /// `AA:BB:CC:DD:EE:FF`, `aa-bb-...` or `aabbccddeeff` → `aa:bb:cc:dd:ee:ff`, the ledger's form.
 func normalizedMAC(_ text: String) throws -> String {
     let digits = text.lowercased().filter { $0 != ":" && $0 != "-" }
