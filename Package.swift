@@ -130,6 +130,9 @@ let package = Package(
         // Benchmarks/xtensa_speed.py runs this (release build) on Benchmarks/XtensaBench/workload.c.
         .executableTarget(name: "esprig-xtensa-bench", dependencies: ["EsprigXtensa", "EsprigImage"],
                           path: "Benchmarks/XtensaBench", exclude: ["workload.c", "bench.ld"]),
+        // Ledger operations per second and per-board cost, SQLite and PostgreSQL (Benchmarks/LedgerBench/main.swift).
+        .executableTarget(name: "esprig-ledger-bench", dependencies: ["EsprigLedger", "EsprigLedgerPostgres", "EsprigTestSupport"],
+                          path: "Benchmarks/LedgerBench"),
         .testTarget(name: "EsprigMonitorTests", dependencies: ["EsprigMonitor", "EsprigSystem", "CEsprigShims", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigTestSupport"]),
     ]
 )

@@ -153,12 +153,16 @@ struct MultiStationBenchTests {
         // Timed boards, three at a time: slow enough to be killed with some boards done and some not.
         let victim = try launch(0, boards: Self.boards(station: 0, of: 2), ledger: location, timed: true, parallel: 3)
         let other = try launch(1, boards: Self.boards(station: 1, of: 2), ledger: location, timed: true, parallel: 3)
-        // Kill station 0 once one of its boards passed and others are still being written.
+        // Kill station 0 once the ledger holds one of its boards passed and another in the middle
+        // of its write step (seconds long on timed boards). Read from the ledger, not the log:
+        // under load the log's "write" lines can trail the boards' real progress.
         let deadline = Date().addingTimeInterval(240)
         var killed = false
+        let watcher = try open()
         while Date() < deadline, victim.0.isRunning {
-            let text = (try? String(contentsOfFile: victim.log, encoding: .utf8)) ?? ""
-            if text.contains("passed in"), text.components(separatedBy: "] write:").count >= 4 {
+            let attempts = ((try? watcher.boards(profile: "line")) ?? []).compactMap(\.attempts.last).filter { $0.station == "station-0" }
+            let writing = attempts.contains { $0.result == .running && $0.steps.contains { $0.name == "write" && $0.status == .started } }
+            if writing, attempts.contains(where: { $0.result == .passed }) {
                 kill(victim.0.processIdentifier, SIGKILL)
                 killed = true
                 break

@@ -36,7 +36,9 @@ public final class PostgresServer: @unchecked Sendable {
     private static let sharedLock = NSLock()
     nonisolated(unsafe) private static var sharedServer: PostgresServer?
 
-    public init() throws {
+    /// `durable` keeps PostgreSQL's crash-safe defaults (fsync, synchronous commit) for
+    /// benchmarks; tests turn them off, as nothing they write must survive a power cut.
+    public init(durable: Bool = false) throws {
         binaries = try Self.locateBinaries()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("esprig-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
         socketDirectory = directory + "/sock"
@@ -56,9 +58,7 @@ public final class PostgresServer: @unchecked Sendable {
             unix_socket_directories = '\(socketDirectory)'
             max_connections = 200
             shared_buffers = 32MB
-            fsync = off
-            synchronous_commit = off
-            full_page_writes = off
+            \(durable ? "" : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off")
             ssl = on
             ssl_cert_file = '\(directory)/server.crt'
             ssl_key_file = '\(directory)/server.key'
