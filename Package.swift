@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigSystem", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigCertsTests", dependencies: ["EsprigCerts", "EsprigFirmware", "EsprigProfiles", "EsprigWorkflows", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigWorkflowsTests", dependencies: ["EsprigWorkflows", "EsprigCerts", "EsprigProfiles", "EsprigLoader", "EsprigLedger", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigWorkflowsTests", dependencies: ["EsprigWorkflows", "EsprigCerts", "EsprigProfiles", "EsprigLoader", "EsprigLedger", "EsprigPorts", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProfilesTests", dependencies: ["EsprigProfiles", "EsprigTransport", "EsprigTestSupport"]),
         .testTarget(name: "EsprigPortsTests", dependencies: ["EsprigPorts", "EsprigTransport", "EsprigTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EsprigLedgerTests", dependencies: ["EsprigLedger", "EsprigTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

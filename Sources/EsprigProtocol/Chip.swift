@@ -95,6 +95,9 @@ public struct ChipSpec: Sendable, Hashable {
     public var usbJTAGSerialPID: UInt16? = nil
     /// USB-OTG download-mode PID (the chip id), nil: no USB-OTG download.
     public var usbOTGPID: UInt16? = nil
+    /// The RTC watchdog esptool's `watchdog-reset` arms; nil: esptool has no watchdog reset
+    /// for the chip (it falls back to the RTS reset).
+    public var watchdog: WatchdogRegisters? = nil
     /// The stub JSON for revisions below `revision` (esptool `stub_json_name`; ESP32-P4 < v3.0).
     public var olderRevisionStub: RevisionStub? = nil
     /// Baud of the ROM boot banner when it differs from 115200 (ESP8266: 74880).
@@ -121,6 +124,30 @@ public struct ChipSpec: Sendable, Hashable {
     }
 
     public static let detectMagicRegister: UInt32 = 0x40001000
+}
+
+/// An RTC watchdog's write-protect and config registers (esptool `RTC_CNTL_WDT*_REG`).
+public struct WatchdogRegisters: Sendable, Hashable {
+    public var writeProtect: UInt32
+    public var config0: UInt32
+    public var config1: UInt32
+    /// Written to `writeProtect` to unlock the config registers (0 locks them again).
+    public static let unlockKey: UInt32 = 0x50D8_3AA1
+    /// Timeout in slow-clock cycles, then: enabled, stage 0 resets the system (5), flash boot
+    /// protection, system reset length (esptool's values).
+    public static let timeout: UInt32 = 2000
+    public static let enable: UInt32 = (1 << 31) | (5 << 28) | (1 << 8) | 2
+
+    public init(writeProtect: UInt32, config0: UInt32, config1: UInt32) {
+        self.writeProtect = writeProtect
+        self.config0 = config0
+        self.config1 = config1
+    }
+
+    /// esptool's base+offset layout of the RTC_CNTL block (S2, S3, C3, C2).
+    public static func rtcControl(base: UInt32, config0: UInt32, writeProtect: UInt32) -> WatchdogRegisters {
+        WatchdogRegisters(writeProtect: base + writeProtect, config0: base + config0, config1: base + config0 + 4)
+    }
 }
 
 public enum FlashMode: String, Sendable, CaseIterable {

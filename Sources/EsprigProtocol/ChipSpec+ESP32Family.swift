@@ -65,6 +65,7 @@ extension ChipSpec {
         row.securityInfoLength = 12
         row.usbJTAGSerialPID = nil
         row.usbOTGPID = 0x0002
+        row.watchdog = .rtcControl(base: 0x3F40_8000, config0: 0x94, writeProtect: 0xAC)
         row.keyPurposes = aes256KeyPurposes
         return row
     }()
@@ -90,6 +91,7 @@ extension ChipSpec {
                         crystal: .fixed(40), chipID: 9, addr2line: "xtensa-esp32s3-elf-addr2line",
                         codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_0000..<0x403E_0000, 0x4200_0000..<0x4400_0000])
         row.usbOTGPID = 0x0009
+        row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x98, writeProtect: 0xB0)
         row.keyPurposes = aes256KeyPurposes
         return row
     }()
@@ -97,7 +99,7 @@ extension ChipSpec {
     /// `targets/esp32c3.py`.
     public static let esp32c3: ChipSpec = {
         let b1: UInt32 = 0x6000_8844
-        return later(.esp32c3, "ESP32-C3", bootloaderOffset: 0x0, spiBase: 0x6000_2000,
+        var row = later(.esp32c3, "ESP32-C3", bootloaderOffset: 0x0, spiBase: 0x6000_2000,
                      identity: EFuseIdentity(
                         macWord: b1, nameKey: [EFuseField(b1 + 12, shift: 21, bits: 3)],
                         names: [0: "ESP32-C3 (QFN32)", 1: "ESP8685 (QFN28)", 2: "ESP32-C3 AZ (QFN32)", 3: "ESP8686 (QFN24)"],
@@ -112,6 +114,8 @@ extension ChipSpec {
                                                      vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "ZBIT"])]),
                      crystal: .fixed(40), chipID: 5,
                      codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4280_0000])
+        row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x90, writeProtect: 0xA8)
+        return row
     }()
 
     /// `targets/esp32c2.py`: 26 or 40 MHz crystal, read from UART_CLKDIV.
@@ -133,6 +137,7 @@ extension ChipSpec {
                      flashFrequencies: ["60m": 0xF, "30m": 0x0, "20m": 0x1, "15m": 0x2],
                      codeRanges: [0x4000_0000..<0x4009_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4240_0000])
         row.keyPurposes = [:]   // esptool prints none for the C2
+        row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x84, writeProtect: 0x9C)
         return row
     }()
 
@@ -247,6 +252,7 @@ extension ChipSpec {
                         crystal: .fixed(40), chipID: 18,
                         codeRanges: [0x4FC0_0000..<0x4FC2_0000, 0x4FF0_0000..<0x4FFC_0000, 0x4000_0000..<0x4400_0000])
         row.usbOTGPID = 0x0012
+        row.watchdog = WatchdogRegisters(writeProtect: 0x5011_6018, config0: 0x5011_6000, config1: 0x5011_6004)
         row.olderRevisionStub = RevisionStub(revision: 300, name: "esp32p4-rev1")
         row.keyPurposes = ecdsaKeyPurposes.merging([12: "KM_INIT_KEY"]) { $1 }
         return row

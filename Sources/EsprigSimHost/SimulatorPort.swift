@@ -21,11 +21,19 @@ public final class SimulatorPort: SerialPort {
     /// When the host → device line finishes sending what was written so far.
     private var hostLineFreeAt: Duration = .zero
     private var isClosed = false
+    /// The board's USB device this port was opened on (usb=jtag|otg); once it re-enumerates,
+    /// this port is gone, as a tty node is when its device leaves the bus.
+    private let enumeration: Int
 
-    public init(board: SimulatedBoard, name: String) {
+    public convenience init(board: SimulatedBoard, name: String) {
+        self.init(board: board, name: name, started: ContinuousClock.now)
+    }
+
+    private init(board: SimulatedBoard, name: String, started: ContinuousClock.Instant) {
         self.board = board
         self.name = name
-        self.started = clock.now
+        self.started = started
+        self.enumeration = board.usbEnumeration
         self.transmit = TransmitQueue(uartTiming: board.options.uartTiming, deviceBaud: board.currentBaud)
     }
 
@@ -33,6 +41,18 @@ public final class SimulatorPort: SerialPort {
 
     private func checkOpen() throws(TransportError) {
         if isClosed { throw TransportError(.disconnected, "\(name) is closed") }
+        if board.usbEnumeration != enumeration {
+            throw TransportError(.disconnected, "\(name) went away: the board's USB device left the bus")
+        }
+    }
+
+    /// The same board's port after its USB device re-enumerated, once it is back on the bus;
+    /// nil while it is still away. Shares this port's clock, so the board's time runs on.
+    public func reopened() -> SimulatorPort? {
+        let current = now
+        _ = board.advance(to: current)
+        guard board.usbEnumeration != enumeration, board.usbPresent(at: current) else { return nil }
+        return SimulatorPort(board: board, name: name, started: started)
     }
 
     public func write(_ bytes: [UInt8]) throws(TransportError) {
@@ -56,6 +76,7 @@ public final class SimulatorPort: SerialPort {
             let baud = board.currentBaud
             let current = now
             transmit.enqueue(board.advance(to: current), at: current, startingBaud: baud, hostBaud: hostBaud)
+            try checkOpen()
             let got = transmit.take(at: current, maxCount: maxCount)
             if !got.isEmpty { return got }
             guard current < deadline else { return [] }

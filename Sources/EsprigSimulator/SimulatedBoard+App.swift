@@ -16,6 +16,7 @@ extension SimulatedBoard {
         self.now = max(self.now, now)
         var out: [BoardOutput] = []
         resolveUndecidedBoot(into: &out)
+        fireWatchdogIfDue(into: &out)
         runApp(into: &out)
         return out
     }
@@ -23,7 +24,7 @@ extension SimulatedBoard {
     /// When `advance(to:)` next has something to do; nil when nothing is scheduled.
     public var nextScheduledEvent: Duration? {
         let undecided = releasedUndecidedAt.map { $0 + Self.bootDecisionWindow + .milliseconds(1) }
-        return [undecided, appRun?.dueAt].compactMap { $0 }.min()
+        return [undecided, appRun?.dueAt, watchdogFiresAt].compactMap { $0 }.min()
     }
 
     /// Starts the app's script after a normal boot whose banner is `bannerBytes` long.

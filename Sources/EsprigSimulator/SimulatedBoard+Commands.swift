@@ -42,6 +42,7 @@ extension SimulatedBoard {
                   let mask = d.u32LE(at: entry + 8), let delayMicros = d.u32LE(at: entry + 12) else { continue }
             delay += .microseconds(Int(delayMicros))
             registers.write(address, value: value, mask: mask, baud: baud)
+            armWatchdogIfEnabled(address)
         }
         return Reply(readyAt: now + delay)
     }

@@ -12,6 +12,10 @@ extension SimulatedBoard {
         var out: [BoardOutput] = []
         guard !isUnplugged else { return out }
         resolveUndecidedBoot(into: &out)
+        if options.usb == .jtag {
+            usbSerialJTAGLines(dtr: dtr, rts: rts, into: &out)
+            return out
+        }
         let enableLow = rts && !dtr
         let gpio0Low = dtr && !rts
         if enableLow {
@@ -39,7 +43,7 @@ extension SimulatedBoard {
         reboot(download: false, cause: .externalPin, banner: true, into: &out)
     }
 
-    private func enterReset() {
+    func enterReset() {
         state = .heldInReset
         clearSessions()
     }
@@ -59,6 +63,8 @@ extension SimulatedBoard {
     /// script starts if that image is good.
     func reboot(download: Bool, cause: ResetCause, banner: Bool, into out: inout [BoardOutput]) {
         clearSessions()
+        watchdogFiresAt = nil
+        reenumerateUSBIfReset(cause: cause)
         resetCount += 1
         state = download ? .rom : .app
         var bannerOut: [BoardOutput] = []

@@ -50,6 +50,14 @@ public final class SimulatedBoard {
     var appRun: AppRun?
     /// Bytes the host sent while the app was running (what a user typed), oldest first.
     public internal(set) var appReceived: [UInt8] = []
+    /// Times the chip's own USB device left the bus (usb=jtag|otg): a port opened before is gone.
+    public internal(set) var usbEnumeration = 0
+    /// When the device is back on the bus after the last re-enumeration.
+    public internal(set) var usbReturnsAt: Duration = .zero
+    /// The RTC watchdog is armed: the system resets at this time.
+    var watchdogFiresAt: Duration?
+    /// USB-Serial/JTAG saw DTR=1, RTS=0: the next reset boots the download loader.
+    var usbDownloadLatched = false
 
     /// The ROM loader's rate after reset (it auto-detects the host's rate; esptool uses 115200).
     static let romBaud = 115200
@@ -101,6 +109,7 @@ public final class SimulatedBoard {
         var out: [BoardOutput] = []
         guard !isUnplugged else { return out }
         resolveUndecidedBoot(into: &out)
+        fireWatchdogIfDue(into: &out)
         runApp(into: &out)
         if state == .app { recordAppInput(bytes) }
         guard state.isLoader else { return out }   // an app or a held chip ignores loader traffic

@@ -39,6 +39,8 @@ public struct SimulatorOptions: Sendable {
     public var securityFlags: UInt32
     /// SPI_BOOT_CRYPT_CNT: an odd number of bits set means flash encryption is enabled.
     public var flashCryptCount: UInt8
+    /// The port is the chip's own USB (`usb=jtag|otg`) instead of a UART bridge; nil: a bridge.
+    public var usb: SimulatedUSB? = nil
 
     /// Revisions of chips on sale (the first is the issue's example C3 v0.4).
     static let defaultRevisions: [Chip: ChipRevision] = [
@@ -76,7 +78,7 @@ public struct SimulatorOptions: Sendable {
         self.flashCryptCount = 0
     }
 
-    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download",
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download", "usb",
                                      "reply-corrupt", "reply-drop", "reply-drop-frame", "reply-duplicate", "reply-delay", "reply-delay-ms",
                                      "flip-status", "alter-md5", "lose-read-packet", "repeat-read-packet", "unplug-after", "flip-header"]
 
@@ -84,7 +86,8 @@ public struct SimulatorOptions: Sendable {
     /// seed=N, corrupt=0.001, drop=0.001, faults-after=N, noise=1, reset-after=N, image=PATH, log=PATH,
     /// boot-script=PATH; reply faults reply-corrupt=P, reply-drop=P, reply-drop-frame=P,
     /// reply-duplicate=P, reply-delay=P, reply-delay-ms=N; aimed ones flip-status=N, alter-md5=N,
-    /// lose-read-packet=N, repeat-read-packet=N, unplug-after=BYTES, flip-header=FIELD[:BIT].
+    /// lose-read-packet=N, repeat-read-packet=N, unplug-after=BYTES, flip-header=FIELD[:BIT];
+    /// usb=jtag|otg for a board on the chip's own USB.
     public init(chip: Chip, query: [String: String]) throws(SimulatorError) {
         self.init(chip: chip)
         for (key, value) in query.sorted(by: { $0.key < $1.key }) {
@@ -144,6 +147,16 @@ public struct SimulatorOptions: Sendable {
                     throw Self.invalid(key, value, HeaderFault.Field.allCases.map(\.rawValue).joined(separator: ", ") + ", optionally :BIT (0-31)")
                 }
                 replyFaults.headerFault = fault
+            case "usb":
+                guard let mode = SimulatedUSB(rawValue: value) else {
+                    throw SimulatorError(.invalidOption, "usb=\(value): expected usb=jtag (USB-Serial/JTAG) or usb=otg (USB-OTG download)")
+                }
+                let has = mode == .jtag ? chip.spec.usbJTAGSerialPID != nil : chip.spec.usbOTGPID != nil
+                guard has else {
+                    throw SimulatorError(.invalidOption, "usb=\(value): the \(chip.spec.displayName) has no \(mode == .jtag ? "USB-Serial/JTAG" : "USB-OTG download")",
+                                         hint: "leave usb= out for a UART bridge")
+                }
+                usb = mode
             case "secure-boot": securityFlags = try Self.flag(key, value) ? securityFlags | 1 : securityFlags & ~1
             case "secure-download": securityFlags = try Self.flag(key, value) ? securityFlags | 4 : securityFlags & ~4
             case "flash-encryption": flashCryptCount = try Self.flag(key, value) ? 1 : 0
@@ -212,4 +225,13 @@ public struct SimulatorOptions: Sendable {
         guard let p = Double(text), p >= 0, p <= 1 else { throw invalid(key, text, "a probability between 0 and 1") }
         return p
     }
+}
+
+/// A board reached over the chip's own USB instead of a UART bridge.
+public enum SimulatedUSB: String, Sendable {
+    /// USB-Serial/JTAG: DTR/RTS drive a reset and a latched download request in hardware; the
+    /// device stays on the bus through a core reset and re-enumerates after a system (watchdog) reset.
+    case jtag
+    /// USB-OTG download: the ROM's own USB stack, which leaves and returns with every reboot.
+    case otg
 }

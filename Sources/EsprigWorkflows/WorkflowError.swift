@@ -37,6 +37,8 @@ extension ErrorCode where Domain == WorkflowErrorDomain {
     public static let monitorFailed = Self("monitor-failed", kind: .device)
     public static let monitorTimeout = Self("monitor-timeout", kind: .device)
     public static let monitorDisconnected = Self("monitor-disconnected", kind: .device)
+    /// The board's USB device left the bus and did not come back.
+    public static let portGone = Self("port-gone", kind: .device)
     public static let ledger = Self("ledger", kind: .device)
 }
 

@@ -11,11 +11,14 @@ struct ChipTableVsEsptoolTests {
     /// esptool's attributes per chip, as JSON.
     static func esptoolFacts() throws -> [String: [String: Any]] {
         let script = #"""
-        import json
+        import inspect, json
         from esptool.targets import CHIP_DEFS
         out = {}
         for name, c in CHIP_DEFS.items():
+            # A chip has a watchdog reset where its watchdog_reset writes the RTC WDT registers.
+            wdt = "RTC_CNTL_WDTWPROTECT_REG" in inspect.getsource(c.watchdog_reset)
             out[name] = {
+                "watchdog": [c.RTC_CNTL_WDTWPROTECT_REG, c.RTC_CNTL_WDTCONFIG0_REG, c.RTC_CNTL_WDTCONFIG1_REG] if wdt else [],
                 "name": c.CHIP_NAME, "boot": c.BOOTLOADER_FLASH_OFFSET,
                 "magic": [c.MAGIC_VALUE] if getattr(c, "USES_MAGIC_VALUE", False) else [],
                 "chip_id": None if getattr(c, "USES_MAGIC_VALUE", False) else c.IMAGE_CHIP_ID,
@@ -66,6 +69,8 @@ struct ChipTableVsEsptoolTests {
             #expect((f["ram_block"] as? NSNumber)?.intValue == spec.ramBlockSize, "\(chip) RAM block")
             #expect((f["rom_block"] as? NSNumber)?.intValue == spec.romFlashBlockSize, "\(chip) ROM flash block")
             #expect(f["encrypted_begin"] as? Bool == spec.romBeginTakesEncryptedFlag, "\(chip) encrypted BEGIN word")
+            let watchdog = spec.watchdog.map { [$0.writeProtect, $0.config0, $0.config1] } ?? []
+            #expect((f["watchdog"] as? [NSNumber])?.map(\.uint32Value) == watchdog, "\(chip) RTC watchdog registers")
         }
     }
 

@@ -10,7 +10,8 @@ public enum LoaderMode: String, Sendable {
 /// One board's request/response channel: a port, the SLIP codec and the reply rules.
 /// A session owns its connection; nothing here is shared between boards.
 public final class Connection {
-    public let port: any SerialPort
+    /// Replaced only when the board's USB device re-enumerated and was opened again.
+    public private(set) var port: any SerialPort
     public private(set) var baud: Int
     public var mode: LoaderMode = .rom
     /// Set once the chip is known; before that replies are parsed with 2 status bytes.
@@ -30,6 +31,16 @@ public final class Connection {
     }
 
     public var isStub: Bool { mode == .stub }
+
+    /// Continues on `newPort`, the same board's port opened again (a USB re-enumeration), at
+    /// the current rate; what was half-received on the old one is gone with it.
+    func replacePort(_ newPort: any SerialPort) throws(LoaderError) {
+        do { try newPort.setBaud(baud) } catch { throw LoaderError(error) }
+        port.close()
+        port = newPort
+        decoder.reset()
+        frames.removeAll()
+    }
 
     /// Bytes seen outside frames since the last `flushInput` (boot log, noise).
     public var noise: [UInt8] { decoder.recentNoise }

@@ -14,11 +14,21 @@ public struct ConnectOptions: Sendable {
     public var timeouts = Timeouts()
     /// Receives every frame (`--trace`).
     public var trace: (@Sendable (TraceRecord) -> Void)?
+    /// The port is the chip's own USB (from its VID:PID), nil for a UART bridge or unknown.
+    public var usb: USBConsole?
 
     public init(before: BeforeAction = .defaultReset, chip: Chip? = nil) {
         self.before = before
         self.chip = chip
     }
+}
+
+/// The chip's own USB peripheral behind a port: it resets and re-enumerates with the chip.
+public enum USBConsole: String, Sendable {
+    /// USB-Serial/JTAG (303a:1001): DTR/RTS drive the chip's reset and GPIO0 in hardware.
+    case serialJTAG = "USB-Serial/JTAG"
+    /// USB-OTG download (S2, S3, P4): the ROM's CDC-ACM; RTS cannot reset the chip.
+    case otg = "USB-OTG"
 }
 
 /// A board with its loader answering: the connection and what the chip said about itself.
@@ -28,16 +38,25 @@ public struct ConnectedBoard {
     public var spec: ChipSpec { info.chip.spec }
 }
 
+/// Opens a board's port again after it vanished (its USB device re-enumerated).
+public typealias PortReopener = () throws -> any SerialPort
+
 public enum Connector {
+    /// A re-enumeration per reset, a few resets per connect: more means the device is flapping.
+    static let maximumReopenings = 3
+
     /// esptool's connect loop: reset into the loader, sync, detect the chip, read its identity.
     /// Attempts are bounded and each failure is kept so the final error can say why.
+    /// `reopen` opens the board's port again after its USB device re-enumerated during the
+    /// reset (a chip's own USB); without it a vanished port is a failure.
     public static func connect(port: any SerialPort, baud: Int, options: ConnectOptions,
-                               events: FlashEventHandler = { _ in }) throws(LoaderError) -> ConnectedBoard {
+                               events: FlashEventHandler = { _ in },
+                               reopen: PortReopener? = nil) throws(LoaderError) -> ConnectedBoard {
         let connection = Connection(port: port, baud: baud, timeouts: options.timeouts)
         connection.trace = options.trace
         var stubRunning = false
         if options.before != .noResetNoSync {
-            stubRunning = try synchronise(connection, options: options, events: events)
+            stubRunning = try synchronise(connection, options: options, events: events, reopen: reopen)
         }
         if stubRunning {
             connection.mode = .stub
@@ -51,8 +70,24 @@ public enum Connector {
     }
 
     static func synchronise(_ connection: Connection, options: ConnectOptions,
-                            events: FlashEventHandler) throws(LoaderError) -> Bool {
-        let port = connection.port
+                            events: FlashEventHandler, reopen: PortReopener? = nil) throws(LoaderError) -> Bool {
+        var port: any SerialPort { connection.port }
+        var reopenings = 0
+        /// The port vanished: a chip's own USB re-enumerates across its reset (USB-OTG always,
+        /// USB-Serial/JTAG after a system reset). Its return is waited for, not a failure.
+        func follow(_ error: LoaderError) throws(LoaderError) {
+            guard error.isDisconnect, let reopen, reopenings < Self.maximumReopenings else { throw error }
+            reopenings += 1
+            let old = port.name
+            events(.note("\(old) went away after the reset (the chip's USB re-enumerated); waiting for it to return"))
+            let newPort: any SerialPort
+            do { newPort = try reopen() } catch let failure as LoaderError { throw failure } catch {
+                throw LoaderError(.transport, "\(old) did not come back after the reset: \(error)",
+                                  hint: "replug the board, or hold BOOT and press RESET, then retry")
+            }
+            try connection.replacePort(newPort)
+            events(.note("reopened the board at \(newPort.name)"))
+        }
         var canReset = options.before != .noReset && port.capabilities.modemLines
         if options.before != .noReset && !port.capabilities.modemLines {
             events(.note("\(port.name) has no DTR/RTS lines: not resetting; the board must already be in download mode"))
@@ -80,7 +115,9 @@ public enum Connector {
                     canReset = false
                     events(.warning("chip was NOT reset: \(port.name) does not support DTR/RTS (\(error.message)); continuing without reset"))
                 } catch let error as TransportError {
-                    throw LoaderError(error)
+                    try follow(LoaderError(error))
+                } catch let error as LoaderError {
+                    try follow(error)
                 } catch {
                     throw LoaderError(.transport, "\(error)")
                 }
@@ -90,7 +127,10 @@ public enum Connector {
                     try connection.flushInput()
                     return try connection.sync()
                 } catch {
-                    if error.isDisconnect { throw error }
+                    if error.isDisconnect {
+                        try follow(error)
+                        continue
+                    }
                     lastError = error
                     let noise = String(decoding: connection.noise, as: UTF8.self)
                     if !noise.isEmpty { bootLog += noise }

@@ -47,14 +47,15 @@ public final class FlashSession {
     }
 
     /// Connects, starts the stub, raises the baud rate and attaches the flash.
+    /// `reopen` follows the board's port when its USB device re-enumerates during the reset.
     public init(port: any SerialPort, options: SessionOptions, stubSource: (any StubSource)?,
-                events: @escaping FlashEventHandler) throws(LoaderError) {
+                events: @escaping FlashEventHandler, reopen: PortReopener? = nil) throws(LoaderError) {
         self.options = options
         self.stubSource = stubSource
         self.events = events
         let initial = options.connect.before == .noResetNoSync ? options.baud : min(options.romBaud, options.baud)
         do { try port.setBaud(initial) } catch { throw LoaderError(error) }
-        let board = try Connector.connect(port: port, baud: initial, options: options.connect, events: events)
+        let board = try Connector.connect(port: port, baud: initial, options: options.connect, events: events, reopen: reopen)
         connection = board.connection
         info = board.info
         // Asked of the ROM, before the stub, as esptool does; nil where the ROM has no such command.
@@ -223,8 +224,14 @@ public final class FlashSession {
     /// The `--after` action.
     public func finish(_ after: AfterAction) throws(LoaderError) {
         switch after {
+        case .watchdogReset:
+            try watchdogReset()
         case .hardReset:
-            if connection.port.capabilities.modemLines {
+            // Over the chip's own USB-OTG, RTS resets only the USB stack, not the chip (esptool
+            // `hard_reset` of the S2/S3/P4): the watchdog does it.
+            if options.connect.usb == .otg, spec.watchdog != nil {
+                try watchdogReset()
+            } else if connection.port.capabilities.modemLines {
                 events(.note("Hard resetting via RTS pin..."))
                 do { try Connector.run(.hardReset, on: connection.port) } catch {
                     if error.code == .unsupported {
@@ -244,6 +251,21 @@ public final class FlashSession {
         case .noResetStub:
             break
         }
+    }
+
+    /// Arms the chip's RTC watchdog with esptool's values (unlock, timeout, enable, lock); the
+    /// system resets a moment later, re-enumerating a USB port. Chips without one get the RTS reset.
+    private func watchdogReset() throws(LoaderError) {
+        guard let watchdog = spec.watchdog else {
+            events(.note("Watchdog hard reset is not supported on \(spec.displayName), attempting classic hard reset instead."))
+            try finish(.hardReset)
+            return
+        }
+        events(.note("Hard resetting with a watchdog..."))
+        try connection.writeRegister(watchdog.writeProtect, WatchdogRegisters.unlockKey)
+        try connection.writeRegister(watchdog.config1, WatchdogRegisters.timeout)
+        try connection.writeRegister(watchdog.config0, WatchdogRegisters.enable)
+        try connection.writeRegister(watchdog.writeProtect, 0)
     }
 }
 

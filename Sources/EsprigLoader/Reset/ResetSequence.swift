@@ -109,4 +109,7 @@ public enum AfterAction: String, Sendable, CaseIterable {
     case softReset = "soft-reset"
     case noReset = "no-reset"
     case noResetStub = "no-reset-stub"
+    /// The chip's RTC watchdog resets it (esptool's `watchdog-reset`): a system reset, also on
+    /// ports whose RTS does not reach the chip's reset (USB-Serial/JTAG, USB-OTG).
+    case watchdogReset = "watchdog-reset"
 }

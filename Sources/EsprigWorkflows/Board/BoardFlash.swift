@@ -80,8 +80,8 @@ public struct BoardFlash {
         defer { if !handedOver { try? opened.close() } }
         let observer = self.observer
         let session = try steps.run("connect", kind: .device) {
-            try FlashSession(port: opened.port, options: options, stubSource: options.useStub ? EsptoolStubSource.locate() : nil,
-                             events: { observer(.loader($0)) })
+            try FlashSession(port: opened.port, options: options.adapted(to: opened), stubSource: options.useStub ? EsptoolStubSource.locate() : nil,
+                             events: { observer(.loader($0)) }, reopen: opened.reopen)
         }
         observer(.boardConnected(chip: session.info.chip, port: portName, mac: session.info.macString, stub: session.connection.isStub))
 

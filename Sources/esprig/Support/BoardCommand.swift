@@ -16,16 +16,13 @@ enum BoardCommand {
             let environment = ProcessInfo.processInfo.environment
             let board = connection.board
             let portName = try board.portName(environment: environment)
-            var options = try board.sessionOptions(environment: environment)
-            let opened = try BoardOpener().open(portName, baud: min(options.baud, options.romBaud))
-            // esptool picks the USB-Serial/JTAG reset by VID:PID when the default reset was asked for.
-            if opened.isUSBSerialJTAG && options.connect.before == .defaultReset && options.connect.resetSequence == nil {
-                options.connect.before = .usbReset
-            }
+            let requested = try board.sessionOptions(environment: environment)
+            let opened = try BoardOpener().open(portName, baud: min(requested.baud, requested.romBaud))
+            let options = requested.adapted(to: opened)
             let result: Merged<BoardFields, Fields>
             do {
                 let stubs = connection.noStub ? nil : EsptoolStubSource.locate()
-                let session = try FlashSession(port: opened.port, options: options, stubSource: stubs, events: reporter.handle)
+                let session = try FlashSession(port: opened.port, options: options, stubSource: stubs, events: reporter.handle, reopen: opened.reopen)
                 let fields = try body(session, reporter)
                 if doAfter {
                     try session.finish(connection.after)

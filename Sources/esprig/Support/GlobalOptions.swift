@@ -19,7 +19,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "How to enter the loader: default-reset, usb-reset, no-reset, no-reset-no-sync.")
     var before: BeforeAction = .defaultReset
 
-    @Option(name: [.customShort("a"), .long], help: "What to do afterwards: hard-reset, soft-reset, no-reset, no-reset-stub.")
+    @Option(name: [.customShort("a"), .long], help: "What to do afterwards: hard-reset, soft-reset, no-reset, no-reset-stub, watchdog-reset.")
     var after: AfterAction = .hardReset
 
     @Flag(help: "Use only the ROM loader (no flasher stub): slower; the ESP8266 ROM cannot compress or verify.")
