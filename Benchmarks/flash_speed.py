@@ -7,7 +7,7 @@ and flash timing models on. Prints wall time, the wire limit (zlib level-9 size 
 or the flash erase+program time where that is longer), efficiency = limit / wall, and each
 tool's CPU time. Then re-writes the unchanged image with each tool.
 
-Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--chip esp8266|esp32|esp32c3|esp32s3|...] [--quick]
+Usage: Benchmarks/flash_speed.py [--esprig PATH] [--esptool PATH] [--chip esp8266|esp32|esp32c3|esp32s3|...] [--quick] [--baud N]
 Figures only; nothing here asserts a timing.
 """
 import argparse
@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--chip", default="esp8266",
                     choices=["esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3", "esp32c5", "esp32c6", "esp32h2", "esp32p4"])
     ap.add_argument("--quick", action="store_true", help="256 KiB instead of 1 MiB")
+    ap.add_argument("--baud", type=int, action="append", help="only this rate (repeatable; default 115200 and 921600)")
     args = ap.parse_args()
     size = (256 if args.quick else 1024) * 1024
     datasets = {"random": random.Random(1).randbytes(size), "firmware": firmware_like(size)}
@@ -108,7 +109,7 @@ def main():
     for name, data in datasets.items():
         path = os.path.join(tmp, f"{name}.bin")
         open(path, "wb").write(data)
-        for baud in (115200, 921600):
+        for baud in args.baud or (115200, 921600):
             wire = len(zlib.compress(data, 9)) * 10 / baud
             limit = max(wire, flash_time(len(data), ADDRESS))
             walls = {}

@@ -70,7 +70,12 @@ final class PTYChannel: ServerChannel {
         return n < 0 && errno == EIO ? bytes.count : max(0, n)
     }
 
+    private var isClosed = false
+
+    /// Idempotent: a re-enumerated board's old pty is closed before the server stops.
     func close() {
+        guard !isClosed else { return }
+        isClosed = true
         Glibc.close(leader)
         if let linkPath { try? FileManager.default.removeItem(atPath: linkPath) }
     }

@@ -21,8 +21,14 @@ public final class SimulatorServer: @unchecked Sendable {
     }
 
     public let board: SimulatedBoard
+    /// With a pty and no link, the first pty's path; a re-enumerated board (usb=jtag|otg) gets
+    /// a new pty, so pass a link for a name that stays (as /dev/serial/by-id does).
     public let address: String
-    private let channel: ServerChannel
+    private let endpoint: Endpoint
+    /// Owned by the serving thread while it runs (replaced when the board's USB re-enumerates).
+    private var channel: ServerChannel
+    /// The board's USB device number the channel belongs to; nil while the device is off the bus.
+    private var channelEnumeration: Int?
     private let lock = NSLock()
     private let boardLock = NSLock()
     private var stopRequested = false
@@ -37,6 +43,8 @@ public final class SimulatorServer: @unchecked Sendable {
     public init(board: SimulatedBoard, endpoint: Endpoint) throws {
         self.board = board
         self.started = clock.now
+        self.endpoint = endpoint
+        self.channelEnumeration = board.usbEnumeration
         switch endpoint {
         case .pty(let linkPath):
             let pty = try PTYChannel(linkPath: linkPath)
@@ -110,6 +118,7 @@ public final class SimulatorServer: @unchecked Sendable {
         let tick = Duration.milliseconds(20)
         var link = withBoard { LinkState(uartTiming: $0.options.uartTiming, baud: $0.currentBaud) }
         while !shouldStop {
+            if followUSB(&link) { continue }
             let now = elapsed
             let scheduled = withBoard { $0.nextScheduledEvent }
             // Device output is handed over at most every millisecond, as a USB-serial adapter's
@@ -154,8 +163,37 @@ public final class SimulatorServer: @unchecked Sendable {
     }
 }
 
+extension SimulatorServer {
+    /// A board on its own USB (usb=jtag|otg) leaves the bus when it re-enumerates: its pty
+    /// closes (the peer's reads fail, as on a vanished ttyACM) and, once the device is back, a
+    /// new pty takes the link. True while the device is away (the loop only lets board time run).
+    fileprivate func followUSB(_ link: inout LinkState) -> Bool {
+        guard case .pty(let linkPath) = endpoint else { return false }
+        let current = elapsed
+        let away = channelEnumeration == nil
+        let (enumeration, present) = withBoard { board in
+            // What the board sends while its device is off the bus reaches nobody.
+            if away { _ = board.advance(to: current) }
+            return (board.usbEnumeration, board.usbPresent(at: current))
+        }
+        if let owner = channelEnumeration, owner != enumeration {
+            channel.close()
+            channelEnumeration = nil
+            link.dropPending()
+        }
+        guard channelEnumeration == nil else { return false }
+        if present, let pty = try? PTYChannel(linkPath: linkPath) {
+            channel = pty
+            channelEnumeration = enumeration
+            return false
+        }
+        Thread.sleep(forTimeInterval: 0.01)
+        return true
+    }
+}
+
 /// Per-connection timing state of the server loop.
-private struct LinkState {
+fileprivate struct LinkState {
     var transmit: TransmitQueue
     var unsent: [UInt8] = []
     let uartTiming: Bool

@@ -102,6 +102,24 @@ public struct BoardOpener: Sendable {
                         latest.port = again
                         return again
                     }
+                } else if info == nil {
+                    // Not in the port list (a by-id link udev does not report here, a pty): the
+                    // same name is waited for, as /dev/serial/by-id names a device across re-enumerations.
+                    opened.reopen = {
+                        let deadline = ContinuousClock.now + Self.reenumerationTimeout
+                        var lastError: (any Error)?
+                        while ContinuousClock.now < deadline {
+                            do {
+                                let again = try openPort(address, baud: baud)
+                                latest.port = again
+                                return again
+                            } catch { lastError = error }
+                            Thread.sleep(forTimeInterval: 0.05)
+                        }
+                        throw WorkflowError(.portGone, "\(path) did not come back within \(Self.reenumerationTimeout.components.seconds) s after the reset"
+                                                + (lastError.map { ": \($0)" } ?? ""),
+                                            hint: "replug the board; `esprig ports` shows whether it is on the bus")
+                    }
                 }
             }
             return opened
