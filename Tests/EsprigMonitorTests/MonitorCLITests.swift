@@ -27,13 +27,14 @@ struct MonitorCLITests {
             """
     }
 
-    /// Presses the simulated reset button (a pty cannot carry DTR/RTS) after `delay`.
-    static func pressReset(_ server: SimulatorServer, after delay: Double) {
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: delay)
-            server.setLines(dtr: false, rts: true)
-            server.setLines(dtr: false, rts: false)
-        }
+    /// What the monitor says once its port is open: from then on nothing the board prints is missed.
+    static let listening = "esprig monitor on "
+
+    /// Presses the simulated reset button (a pty cannot carry DTR/RTS) once `monitor` listens.
+    static func pressReset(_ server: SimulatorServer, when monitor: RunningTool) {
+        #expect(monitor.waitFor(listening), "the monitor never said it was listening:\n\(monitor.output)")
+        server.setLines(dtr: false, rts: true)
+        server.setLines(dtr: false, rts: false)
     }
 
     @Test("sim://: the reset's banner at 74880 and the app at 115200 are both readable; --json events")
@@ -94,10 +95,10 @@ struct MonitorCLITests {
         defer { server.stop() }
         let log = fixture.directory.file("monitor.log")
         try "earlier run\n".write(toFile: log, atomically: true, encoding: .utf8)
-        Self.pressReset(server, after: 1.0)
-        let result = try ToolRunner.locateEsprig().run(
-            ["monitor", "-p", link, "--no-reset", "--elf", elf, "--until", "^csum 0x[0-9a-f]{2}$", "--timeout", "15", "--log", log],
-            timeout: .seconds(40))
+        let monitor = try ToolRunner.locateEsprig().start(
+            ["monitor", "-p", link, "--no-reset", "--elf", elf, "--until", "^csum 0x[0-9a-f]{2}$", "--timeout", "15", "--log", log])
+        Self.pressReset(server, when: monitor)
+        let result = monitor.finish()
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("app start\nok\\xff\n"))
         #expect(result.output.contains("crash decoded: exception 28 LoadProhibited"))
@@ -120,17 +121,17 @@ struct MonitorCLITests {
         let server = try SimulatorServer(board: try fixture.board(), endpoint: .pty(linkPath: link))
         try server.start()
         let esprig = try ToolRunner.locateEsprig()
-        Self.pressReset(server, after: 1.0)
-        let failed = try esprig.run(["monitor", "-p", link, "--fail-on", #"^E \("#, "--until", "never", "--timeout", "15"], timeout: .seconds(40))
+        let failing = try esprig.start(["monitor", "-p", link, "--fail-on", #"^E \("#, "--until", "never", "--timeout", "15"])
+        Self.pressReset(server, when: failing)
+        let failed = failing.finish()
         #expect(failed.status == 3, "\(failed.output)")
         #expect(failed.output.contains("--fail-on matched: E (5) boot: no config"))
         let timedOut = try esprig.run(["monitor", "-p", link, "--until", "never", "--timeout", "1"], timeout: .seconds(40))
         #expect(timedOut.status == 4, "\(timedOut.output)")
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: 1.5)
-            server.stop()
-        }
-        let gone = try esprig.run(["monitor", "-p", link, "--no-reconnect", "--timeout", "15"], timeout: .seconds(40))
+        let watching = try esprig.start(["monitor", "-p", link, "--no-reconnect", "--timeout", "15"])
+        #expect(watching.waitFor(Self.listening), "\(watching.output)")
+        server.stop()
+        let gone = watching.finish()
         #expect(gone.status == 2, "\(gone.output)")
         #expect(gone.output.contains("disconnected"))
     }
@@ -141,37 +142,22 @@ struct MonitorCLITests {
         let link = first.directory.file("ttyESP")
         let oldServer = try SimulatorServer(board: try first.board(), endpoint: .pty(linkPath: link))
         try oldServer.start()
-        Self.pressReset(oldServer, after: 1.0)
         let second = try MonitorFixture(script: "after replug\n@delay 300ms\n@reset\n")
-        let holder = ServerHolder()
-        Thread.detachNewThread {
-            Thread.sleep(forTimeInterval: 2.5)
-            oldServer.stop()   // closes the pty and removes the link: the "unplug"
-            Thread.sleep(forTimeInterval: 1.0)
-            guard let board = try? second.board(), let server = try? SimulatorServer(board: board, endpoint: .pty(linkPath: link)) else { return }
-            try? server.start()
-            holder.set(server)
-            Thread.sleep(forTimeInterval: 1.0)
-            server.setLines(dtr: false, rts: true)
-            server.setLines(dtr: false, rts: false)
-        }
-        defer { holder.stop() }
-        let result = try ToolRunner.locateEsprig().run(["monitor", "-p", link, "--until", "after replug$", "--timeout", "20"], timeout: .seconds(40))
+        let monitor = try ToolRunner.locateEsprig().start(["monitor", "-p", link, "--until", "after replug$", "--timeout", "20"])
+        Self.pressReset(oldServer, when: monitor)
+        #expect(monitor.waitFor("before unplug"), "\(monitor.output)")
+        oldServer.stop()   // closes the pty and removes the link: the "unplug"
+        #expect(monitor.waitFor("--- disconnected: "), "\(monitor.output)")
+        let server = try SimulatorServer(board: try second.board(), endpoint: .pty(linkPath: link))
+        try server.start()
+        defer { server.stop() }
+        #expect(monitor.waitFor("--- reconnected to"), "\(monitor.output)")
+        server.setLines(dtr: false, rts: true)
+        server.setLines(dtr: false, rts: false)
+        let result = monitor.finish()
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("before unplug\n"))
         #expect(result.output.contains("--- disconnected: "))
         #expect(result.output.contains("--- reconnected to \(link)"))
-    }
-}
-
-/// The replacement server, made on another thread, stopped by the test.
-final class ServerHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var server: SimulatorServer?
-    func set(_ s: SimulatorServer) { lock.withLock { server = s } }
-    func stop() {
-        // Waits for the replacing thread, bounded, so its server is not left running.
-        for _ in 0..<100 where lock.withLock({ server == nil }) { Thread.sleep(forTimeInterval: 0.05) }
-        lock.withLock { server }?.stop()
     }
 }

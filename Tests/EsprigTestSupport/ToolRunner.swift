@@ -109,8 +109,76 @@ public struct ToolRunner: Sendable {
     }
 }
 
+extension ToolRunner {
+    /// Starts the tool and returns at once; the test waits on what it prints (`waitFor`), so
+    /// steps follow the tool's own events instead of fixed sleeps.
+    public func start(_ args: [String], environment extra: [String: String] = [:]) throws -> RunningTool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment["TERM"] = "dumb"
+        environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let running = RunningTool(process: process)
+        let reader = pipe.fileHandleForReading
+        let drainer = Thread {
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                running.collected.append(chunk)
+            }
+            running.drained.signal()
+        }
+        try process.run()
+        drainer.start()
+        return running
+    }
+}
+
+/// A tool started by `ToolRunner.start`, read while it runs.
+public final class RunningTool: @unchecked Sendable {
+    let process: Process
+    let collected = OutputCollector()
+    let drained = DispatchSemaphore(value: 0)
+
+    init(process: Process) { self.process = process }
+
+    public var output: String { collected.text }
+
+    /// Waits until the output contains `text` (true), or `timeout` passes or the tool exits without it (false).
+    @discardableResult
+    public func waitFor(_ text: String, timeout: Duration = .seconds(20)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if output.contains(text) { return true }
+            if !process.isRunning { return output.contains(text) }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// Waits for the exit (killing it after `timeout`); its status and whole output.
+    public func finish(timeout: Duration = .seconds(40)) -> (status: Int32, output: String) {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        _ = drained.wait(timeout: .now() + 10)
+        return (process.terminationStatus, output)
+    }
+}
+
 /// Output gathered from the reading thread; the lock makes it safe to hand between threads.
-private final class OutputCollector: @unchecked Sendable {
+final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     func append(_ chunk: Data) {

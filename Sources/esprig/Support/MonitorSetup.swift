@@ -60,11 +60,15 @@ struct MonitorSetup {
 
         let terminal = command.output.json ? nil : RawTerminal()
         let keyboard = terminal.map { _ in KeyboardReader() }
+        // Said once the port is open and before the reset, so a script (or a test) knows the
+        // monitor is listening: nothing the board prints from here on is missed.
+        let listening = "esprig monitor on \(portName) at \(settings.appBaud) baud"
         if let keyboard {
             let controller = KeyController(session: session, renderer: renderer, log: logSink, style: style, logPath: logPath)
             keyboard.start { controller.handle($0) }
-            renderer.handle(.note("esprig monitor on \(portName) at \(settings.appBaud) baud · " + MonitorKeys.helpText,
-                                  elapsed: .zero, wallTime: Date()))
+            renderer.handle(.note(listening + " · " + MonitorKeys.helpText, elapsed: .zero, wallTime: Date()))
+        } else {
+            sink.handle(.note(listening, elapsed: .zero, wallTime: Date()))
         }
         if !command.noReset { session.resetBoard() }
         let outcome = session.run(until: until, failOn: failOn, timeout: command.timeout.map { .milliseconds(Int64($0 * 1000)) }, sink: sink)
