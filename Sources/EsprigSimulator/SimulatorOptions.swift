@@ -39,6 +39,9 @@ public struct SimulatorOptions: Sendable {
     public var securityFlags: UInt32
     /// SPI_BOOT_CRYPT_CNT: an odd number of bits set means flash encryption is enabled.
     public var flashCryptCount: UInt8
+    /// The flasher stubs a download from the ROM is recognised as (nil: every download is taken
+    /// for the stub). Hosts fill it from the installed esptool; see `SimulatedBoard.memEnd`.
+    public var flasherStubs: [SimulatedProgram]?
 
     /// Revisions of chips on sale (the first is the example C3 v0.4).
     static let defaultRevisions: [Chip: ChipRevision] = [
@@ -74,6 +77,7 @@ public struct SimulatorOptions: Sendable {
         }
         self.securityFlags = 0
         self.flashCryptCount = 0
+        self.flasherStubs = nil
     }
 
     public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download",
