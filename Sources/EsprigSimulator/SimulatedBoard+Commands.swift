@@ -190,12 +190,23 @@ public struct RAMRun: Sendable, Equatable {
     public struct Segment: Sendable, Equatable {
         public var address: UInt32
         public var bytes: [UInt8]
+
+        public init(address: UInt32, bytes: [UInt8]) {
+            self.address = address
+            self.bytes = bytes
+        }
     }
     /// "rom" or "stub": the loader that jumped.
     public var loader: String
     public var entry: UInt32
     /// In the order they were first downloaded.
     public var segments: [Segment]
+
+    public init(loader: String, entry: UInt32, segments: [Segment]) {
+        self.loader = loader
+        self.entry = entry
+        self.segments = segments
+    }
 }
 
 /// A flasher stub the board can stand in for: its entry point and the bytes at each address.
