@@ -116,6 +116,12 @@ public struct ChipSpec: Sendable, Hashable {
     public var firmwareTLS12Only: Bool = false
     /// eFuse key-block purposes by value (esptool `KEY_PURPOSES`; empty: not printed). Six key blocks.
     public var keyPurposes: [UInt8: String] = [:]
+    /// `IMAGE_CHIP_ID`, the chip id an ESP32-family image header carries; nil: the ESP8266's
+    /// image format has none.
+    public var imageChipID: UInt16? = nil
+    /// Internal RAM the loader can download code and data to (esptool `MEMORY_MAP` entries
+    /// DRAM, IRAM, DIRAM_*, RTC_*): where `load-ram` segments must lie.
+    public var ramRanges: [Range<UInt32>] = []
 
     /// The stub file name for one chip revision (major × 100 + minor).
     public func stubName(revision: Int?) -> String {
@@ -181,7 +187,8 @@ extension ChipSpec {
         addr2line: "xtensa-lx106-elf-addr2line",
         // IRAM, then irom0 text mapped from flash.
         codeRanges: [0x4010_0000..<0x4011_0000, 0x4020_0000..<0x4030_0000],
-        imageHasAppendedDigest: false, stubRunsUserCode: true, firmwareTLS12Only: true)
+        imageHasAppendedDigest: false, stubRunsUserCode: true, firmwareTLS12Only: true,
+        ramRanges: [0x3FFE_8000..<0x4000_0000, 0x4010_0000..<0x4010_8000])
 
     /// esptool `targets/esp32.py`.
     public static let esp32 = ChipSpec(
@@ -200,7 +207,10 @@ extension ChipSpec {
         identity: .esp32EFuse, crystal: .measured([40, 26, 24]),
         addr2line: "xtensa-esp32-elf-addr2line",
         // Internal ROM/IRAM and flash-mapped text.
-        codeRanges: [0x4000_0000..<0x400C_2000, 0x400D_0000..<0x4040_0000])
+        codeRanges: [0x4000_0000..<0x400C_2000, 0x400D_0000..<0x4040_0000],
+        imageChipID: 0,
+        ramRanges: [0x3FF8_0000..<0x3FF8_2000, 0x3FFA_E000..<0x4000_0000, 0x3FFE_0000..<0x3FFF_FFFC, 0x4008_0000..<0x400A_0000,
+                    0x400A_0000..<0x400B_FFFC, 0x400C_0000..<0x400C_2000, 0x5000_0000..<0x5000_2000])
 
     public static func detect(magic: UInt32) -> ChipSpec? {
         Chip.allCases.map(\.spec).first { $0.magicValues.contains(magic) }

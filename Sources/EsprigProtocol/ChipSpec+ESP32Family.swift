@@ -26,7 +26,8 @@ extension ChipSpec {
     static func later(_ chip: Chip, _ name: String, bootloaderOffset: UInt32, spiBase: UInt32,
                       uartClockDivider: UInt32 = 0x6000_0014, identity: EFuseIdentity, crystal: CrystalRule,
                       chipID: UInt32?, flashFrequencies: [String: UInt8] = commonFlashFrequencies,
-                      addr2line: String = "riscv32-esp-elf-addr2line", codeRanges: [Range<UInt32>]) -> ChipSpec {
+                      addr2line: String = "riscv32-esp-elf-addr2line", codeRanges: [Range<UInt32>],
+                      ramRanges: [Range<UInt32>]) -> ChipSpec {
         ChipSpec(chip: chip, displayName: name, magicValues: [], romStatusLength: 4, bootloaderOffset: bootloaderOffset,
                  romFeatures: laterROMFeatures, romFlashBlockSize: 0x400, stubFlashBlockSize: 0x4000, ramBlockSize: 0x1800,
                  spi: laterSPI(base: spiBase), uartClockDivider: uartClockDivider, crystalDivider: 1,
@@ -34,7 +35,7 @@ extension ChipSpec {
                  flashSizes: laterFlashSizes, romBeginTakesEncryptedFlag: true,
                  identity: .eFuse(identity), crystal: crystal, securityInfoChipID: chipID,
                  securityInfoLength: 20, usbJTAGSerialPID: 0x1001, addr2line: addr2line, codeRanges: codeRanges,
-                 keyPurposes: commonKeyPurposes)
+                 keyPurposes: commonKeyPurposes, imageChipID: chipID.map { UInt16($0) }, ramRanges: ramRanges)
     }
 
     /// `targets/esp32s2.py`: no chip id in GET_SECURITY_INFO (12 bytes), so the magic decides.
@@ -60,8 +61,10 @@ extension ChipSpec {
                                               2: "ADC and temperature sensor calibration in BLK2 of eFuse V2"], unknown: "Unknown calibration in BLK2"),
                             ]),
                         crystal: .fixed(40), chipID: nil, addr2line: "xtensa-esp32s2-elf-addr2line",
-                        codeRanges: [0x4000_0000..<0x4007_2000, 0x4008_0000..<0x4180_0000])
+                        codeRanges: [0x4000_0000..<0x4007_2000, 0x4008_0000..<0x4180_0000],
+                        ramRanges: [0x3FF9_E000..<0x3FFA_0000, 0x3FFB_0000..<0x4000_0000, 0x4002_0000..<0x4007_0000, 0x4007_0000..<0x4007_2000, 0x5000_0000..<0x5000_2000])
         row.magicValues = [0x0000_07C6]
+        row.imageChipID = 2
         row.securityInfoLength = 12
         row.usbJTAGSerialPID = nil
         row.usbOTGPID = 0x0002
@@ -89,7 +92,8 @@ extension ChipSpec {
                                              vendor: [EFuseField(b1 + 16, shift: 7, bits: 2)], vendors: [1: "AP_3v3", 2: "AP_1v8"]),
                             ]),
                         crystal: .fixed(40), chipID: 9, addr2line: "xtensa-esp32s3-elf-addr2line",
-                        codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_0000..<0x403E_0000, 0x4200_0000..<0x4400_0000])
+                        codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_0000..<0x403E_0000, 0x4200_0000..<0x4400_0000],
+                        ramRanges: [0x600F_E000..<0x6010_0000, 0x3FC8_8000..<0x3FD0_0000, 0x4037_0000..<0x403E_0000, 0x5000_0000..<0x5000_2000])
         row.usbOTGPID = 0x0009
         row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x98, writeProtect: 0xB0)
         row.keyPurposes = aes256KeyPurposes
@@ -113,7 +117,8 @@ extension ChipSpec {
                                                      vendor: [EFuseField(b1 + 16, shift: 0, bits: 3)],
                                                      vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "ZBIT"])]),
                      crystal: .fixed(40), chipID: 5,
-                     codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4280_0000])
+                     codeRanges: [0x4000_0000..<0x4006_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4280_0000],
+                        ramRanges: [0x3FC8_0000..<0x3FCE_0000, 0x4037_C000..<0x403E_0000, 0x5000_0000..<0x5000_2000])
         row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x90, writeProtect: 0xA8)
         return row
     }()
@@ -135,7 +140,8 @@ extension ChipSpec {
                                                      vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT", 5: "ZBIT"])]),
                      crystal: .measured([40, 26]), chipID: 12,
                      flashFrequencies: ["60m": 0xF, "30m": 0x0, "20m": 0x1, "15m": 0x2],
-                     codeRanges: [0x4000_0000..<0x4009_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4240_0000])
+                     codeRanges: [0x4000_0000..<0x4009_0000, 0x4037_C000..<0x403E_0000, 0x4200_0000..<0x4240_0000],
+                        ramRanges: [0x3FCA_0000..<0x3FCE_0000, 0x4037_C000..<0x403C_0000])
         row.keyPurposes = [:]   // esptool prints none for the C2
         row.watchdog = .rtcControl(base: 0x6000_8000, config0: 0x84, writeProtect: 0x9C)
         return row
@@ -167,7 +173,8 @@ extension ChipSpec {
                         ]),
                      crystal: .measured([48, 40, 26]), chipID: 23,
                      flashFrequencies: ["80m": 0xF, "40m": 0x0, "20m": 0x2],
-                     codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4086_0000, 0x4200_0000..<0x4400_0000])
+                     codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4086_0000, 0x4200_0000..<0x4400_0000],
+                        ramRanges: [0x4080_0000..<0x4086_0000, 0x5000_0000..<0x5000_4000])
         if case .eFuse(var layout) = row.identity {
             layout.hasEUI64Extension = true
             layout.nameParts = [NamePart([temp], [0: "N", 1: "H"]), NamePart([flash], [0: "", 1: "F4"], unknown: "F?"),
@@ -194,7 +201,8 @@ extension ChipSpec {
                         featureFields: [EFuseFeature([flash], [1: "Embedded Flash 4MB", 2: "Embedded Flash 8MB"], unknown: "Unknown Embedded Flash")]),
                      crystal: .fixed(40), chipID: 13,
                      flashFrequencies: ["80m": 0x0, "40m": 0x0, "20m": 0x2],
-                     codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4088_0000, 0x4200_0000..<0x4280_0000])
+                     codeRanges: [0x4000_0000..<0x4005_0000, 0x4080_0000..<0x4088_0000, 0x4200_0000..<0x4280_0000],
+                        ramRanges: [0x4080_0000..<0x4088_0000, 0x5000_0000..<0x5000_4000])
         if case .eFuse(var layout) = row.identity {
             layout.hasEUI64Extension = true
             row.identity = .eFuse(layout)
@@ -224,7 +232,8 @@ extension ChipSpec {
                                                      vendors: [1: "XMC", 2: "GD", 3: "FM", 4: "TT"], vendorFor: [1, 2, 3])]),
                      crystal: .fixed(32), chipID: 16,
                      flashFrequencies: ["48m": 0xF, "24m": 0x0, "16m": 0x1, "12m": 0x2],
-                     codeRanges: [0x4000_0000..<0x4002_0000, 0x4080_0000..<0x4085_0000, 0x4200_0000..<0x4280_0000])
+                     codeRanges: [0x4000_0000..<0x4002_0000, 0x4080_0000..<0x4085_0000, 0x4200_0000..<0x4280_0000],
+                        ramRanges: [0x4080_0000..<0x4088_0000, 0x5000_0000..<0x5000_4000])
         if case .eFuse(var layout) = row.identity {
             layout.hasEUI64Extension = true
             // "F" + H/N + 4/2/1 when the flash is in the package, then the package; "S" from v1.2 on.
@@ -250,7 +259,8 @@ extension ChipSpec {
                             minor: [EFuseField(w2, shift: 0, bits: 4)],
                             features: ["Dual Core + LP Core", "400MHz"], featureFields: []),
                         crystal: .fixed(40), chipID: 18,
-                        codeRanges: [0x4FC0_0000..<0x4FC2_0000, 0x4FF0_0000..<0x4FFC_0000, 0x4000_0000..<0x4400_0000])
+                        codeRanges: [0x4FC0_0000..<0x4FC2_0000, 0x4FF0_0000..<0x4FFC_0000, 0x4000_0000..<0x4400_0000],
+                        ramRanges: [0x4FF0_0000..<0x4FFA_0000, 0x5010_8000..<0x5011_0000])
         row.usbOTGPID = 0x0012
         row.watchdog = WatchdogRegisters(writeProtect: 0x5011_6018, config0: 0x5011_6000, config1: 0x5011_6004)
         row.olderRevisionStub = RevisionStub(revision: 300, name: "esp32p4-rev1")

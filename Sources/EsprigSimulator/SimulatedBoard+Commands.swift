@@ -67,6 +67,7 @@ extension SimulatedBoard {
               let address = command.data.u32LE(at: 12) else {
             return .fail(isStub ? StubError.badDataLength : ROMError.invalidMessage)
         }
+        keepMemDownload()
         memDownload = MemDownload(address: address, size: Int(size))
         return .ok
     }
@@ -83,23 +84,51 @@ extension SimulatedBoard {
         return .ok
     }
 
-    /// MEM_END(flag, entry): flag 0 jumps to `entry` after replying. From the ROM that is how
-    /// esptool starts its flasher stub; the simulator does not run code, it becomes the stub and
-    /// greets with OHAI, whatever was uploaded. From the stub it runs RAM code (the app state).
+    /// MEM_END(flag, entry): flag 0 jumps to `entry` after replying. The simulator runs no code,
+    /// so it must know what it jumps to: a download equal to one of the flasher stubs it knows
+    /// (`SimulatorOptions.flasherStubs`, the installed esptool's) makes the ROM become the stub,
+    /// which greets with OHAI; anything else is user code (`load-ram`): the board leaves the
+    /// loader (app state, silent) and records the download in `ramRuns`. From the stub every
+    /// jump is user code.
     func memEnd(_ command: CommandPacket) -> Reply {
         guard command.data.count == 8, let flag = command.data.u32LE(at: 0), let entry = command.data.u32LE(at: 4) else {
             return .fail(isStub ? StubError.badDataLength : ROMError.invalidMessage)
         }
         guard memDownload != nil else { return .fail(isStub ? StubError.notInFlashMode : ROMError.operationFailed) }
-        memDownload = nil
+        keepMemDownload()
+        let run = RAMRun(loader: state.logName, entry: entry, segments: ramDownloaded)
+        ramDownloaded = []
         guard flag == 0, entry != 0 else { return .ok }
-        if isStub {
-            state = .app
-            return .ok
+        if !isStub && isFlasherStub(run) {
+            state = .stub
+            flashWrite = nil
+            return Reply(followUp: [.bytes(SLIP.encode(Array("OHAI".utf8)), notBefore: nil)])
         }
-        state = .stub
-        flashWrite = nil
-        return Reply(followUp: [.bytes(SLIP.encode(Array("OHAI".utf8)), notBefore: nil)])
+        ramRuns.append(run)
+        state = .app
+        appRun = nil
+        return .ok
+    }
+
+    /// Files the finished MEM_BEGIN download; a segment sent again (a restarted upload) replaces
+    /// the earlier copy at its address.
+    private func keepMemDownload() {
+        guard let download = memDownload else { return }
+        memDownload = nil
+        let segment = RAMRun.Segment(address: download.address, bytes: download.received)
+        if let i = ramDownloaded.firstIndex(where: { $0.address == segment.address }) {
+            ramDownloaded[i] = segment
+        } else {
+            ramDownloaded.append(segment)
+        }
+    }
+
+    /// Without a list of stubs the board cannot tell programs apart and keeps the assumption of
+    /// hand-made test stubs: whatever the ROM is asked to run is the stub.
+    private func isFlasherStub(_ run: RAMRun) -> Bool {
+        guard let stubs = options.flasherStubs else { return true }
+        let loaded = Dictionary(run.segments.map { ($0.address, $0.bytes) }) { $1 }
+        return stubs.contains { $0.entry == run.entry && $0.segments.filter { !$0.value.isEmpty } == loaded }
     }
 
     /// CHANGE_BAUDRATE(new, old): the reply goes out at the old rate, then the UART switches.
@@ -150,9 +179,44 @@ extension SimulatedBoard {
     }
 }
 
-/// A MEM_BEGIN … MEM_END download (the stub upload). The bytes are kept, never executed.
+/// One MEM_BEGIN and its MEM_DATA blocks. The bytes are kept, never executed.
 struct MemDownload {
     let address: UInt32
     let size: Int
     var received: [UInt8] = []
+}
+
+/// Code the board was told to run from RAM (MEM_END with a jump) that is not a known stub.
+public struct RAMRun: Sendable, Equatable {
+    public struct Segment: Sendable, Equatable {
+        public var address: UInt32
+        public var bytes: [UInt8]
+
+        public init(address: UInt32, bytes: [UInt8]) {
+            self.address = address
+            self.bytes = bytes
+        }
+    }
+    /// "rom" or "stub": the loader that jumped.
+    public var loader: String
+    public var entry: UInt32
+    /// In the order they were first downloaded.
+    public var segments: [Segment]
+
+    public init(loader: String, entry: UInt32, segments: [Segment]) {
+        self.loader = loader
+        self.entry = entry
+        self.segments = segments
+    }
+}
+
+/// A flasher stub the board can stand in for: its entry point and the bytes at each address.
+public struct SimulatedProgram: Sendable, Equatable {
+    public var entry: UInt32
+    public var segments: [UInt32: [UInt8]]
+
+    public init(entry: UInt32, segments: [UInt32: [UInt8]]) {
+        self.entry = entry
+        self.segments = segments
+    }
 }

@@ -50,6 +50,7 @@ extension SimulatedBoard {
 
     private func clearSessions() {
         memDownload = nil
+        ramDownloaded = []
         flashWrite = nil
         readStream = nil
         decoder.reset()

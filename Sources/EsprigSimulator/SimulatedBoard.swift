@@ -27,6 +27,10 @@ public final class SimulatedBoard {
     var state: LoaderState = .rom
     var baud = SimulatedBoard.romBaud
     var memDownload: MemDownload?
+    /// The segments downloaded since the last MEM_END.
+    var ramDownloaded: [RAMRun.Segment] = []
+    /// Every RAM program the board was told to run other than the flasher stub, oldest first.
+    public internal(set) var ramRuns: [RAMRun] = []
     var flashWrite: FlashWriteSession?
     var readStream: ReadFlashStream?
     /// When the flash chip finishes the work queued so far (flash timing model).

@@ -41,6 +41,9 @@ public struct SimulatorOptions: Sendable {
     public var flashCryptCount: UInt8
     /// The port is the chip's own USB (`usb=jtag|otg`) instead of a UART bridge; nil: a bridge.
     public var usb: SimulatedUSB? = nil
+    /// The flasher stubs a download from the ROM is recognised as (nil: every download is taken
+    /// for the stub). Hosts fill it from the installed esptool; see `SimulatedBoard.memEnd`.
+    public var flasherStubs: [SimulatedProgram]?
 
     /// Revisions of chips on sale (the first is the example C3 v0.4).
     static let defaultRevisions: [Chip: ChipRevision] = [
@@ -76,6 +79,7 @@ public struct SimulatorOptions: Sendable {
         }
         self.securityFlags = 0
         self.flashCryptCount = 0
+        self.flasherStubs = nil
     }
 
     public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download", "usb",

@@ -16,7 +16,7 @@ struct Esprig: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ChipID.self, ReadMAC.self, FlashID.self, WriteFlash.self, ReadFlash.self, VerifyFlash.self,
-            EraseFlash.self, EraseRegion.self, Run.self, SecurityInfoCommand.self, ReadMem.self, WriteMem.self, DumpMem.self,
+            EraseFlash.self, EraseRegion.self, Run.self, SecurityInfoCommand.self, ReadMem.self, WriteMem.self, DumpMem.self, LoadRam.self,
             ReadFlashStatus.self, WriteFlashStatus.self, ReadFlashSFDP.self, Elf2Image.self, ImageInfo.self, MergeBin.self,
             Config.self, Build.self, Profile.self, Plan.self, Flash.self, Sim.self, Ports.self, LedgerCommand.self,
             Certs.self, Doctor.self, Broker.self, Preflight.self, Monitor.self, Bench.self,

@@ -30,6 +30,9 @@ struct ChipTableVsEsptoolTests {
                 "ram_block": c.ESP_RAM_BLOCK, "rom_block": c.FLASH_WRITE_SIZE,
                 # loader.py flash_begin: the ROM gets the 5th word unless it is the ESP32's or ESP8266's.
                 "encrypted_begin": c.CHIP_NAME not in ("ESP32", "ESP8266"),
+                "image_chip_id": getattr(c, "IMAGE_CHIP_ID", None),
+                "ram": sorted([a, b] for a, b, n in c.MEMORY_MAP
+                              if n in ("DRAM", "IRAM") or n.startswith("DIRAM_") or n.startswith("RTC_")),
             }
         print(json.dumps(out))
         """#
@@ -71,6 +74,10 @@ struct ChipTableVsEsptoolTests {
             #expect(f["encrypted_begin"] as? Bool == spec.romBeginTakesEncryptedFlag, "\(chip) encrypted BEGIN word")
             let watchdog = spec.watchdog.map { [$0.writeProtect, $0.config0, $0.config1] } ?? []
             #expect((f["watchdog"] as? [NSNumber])?.map(\.uint32Value) == watchdog, "\(chip) RTC watchdog registers")
+            #expect((f["image_chip_id"] as? NSNumber)?.uint16Value == spec.imageChipID, "\(chip) image chip id")
+            // Overlapping aliases (the C3's RTC_IRAM and RTC_DRAM) count once.
+            let ram = Set(((f["ram"] as? [[NSNumber]]) ?? []).map { $0[0].uint32Value..<$0[1].uint32Value })
+            #expect(ram == Set(spec.ramRanges), "\(chip) RAM ranges")
         }
     }
 

@@ -221,6 +221,22 @@ public final class FlashSession {
         try connection.eraseRegion(address: address, size: size)
     }
 
+    /// esptool `load-ram`: downloads the segments to RAM and jumps to `entry`; the board then
+    /// runs that code, so nothing may follow on this session. With the stub running, a segment
+    /// over the stub's own RAM is refused before anything is sent (esptool checks each segment
+    /// as it goes; checking all first leaves the chip untouched).
+    public func loadRAM(_ segments: [RAMSegment], entry: UInt32, willSend: (RAMSegment) -> Void = { _ in }) throws(LoaderError) {
+        if connection.isStub, let stub = try stubSource?.stub(for: info.chip, revision: info.revision) {
+            for segment in segments {
+                guard let resident = stub.residentRanges.first(where: { $0.overlaps(segment.range) }) else { continue }
+                throw LoaderError(.invalidRequest, String(format: "the flasher stub is resident at 0x%08llx-0x%08llx; cannot load the segment at 0x%08llx-0x%08llx over it",
+                                                          resident.lowerBound, resident.upperBound, segment.range.lowerBound, segment.range.upperBound),
+                                  hint: "change the image's load addresses, or pass --no-stub")
+            }
+        }
+        try connection.loadRAM(segments, entry: entry, willSend: willSend)
+    }
+
     /// The `--after` action.
     public func finish(_ after: AfterAction) throws(LoaderError) {
         switch after {

@@ -14,7 +14,7 @@ extension Connection {
         for attempt in 0..<max(1, attempts) {
             let blockSize = [spec.ramBlockSize, 1024, 256][min(attempt, 2)]
             do throws(LoaderError) {
-                try uploadSegments(stub, blockSize: blockSize)
+                try sendToRAM(stub.segments, blockSize: blockSize)
                 try startStub(stub)
                 return
             } catch {
@@ -33,35 +33,6 @@ extension Connection {
         }
         throw LoaderError(.stub, "failed to upload the flasher stub after \(max(1, attempts)) attempts: \(lastError?.message ?? "unknown error")",
                           hint: "check the cable; retry with --no-stub (slower) if the line stays noisy")
-    }
-
-    private func uploadSegments(_ stub: FlasherStub, blockSize block: Int) throws(LoaderError) {
-        for (start, bytes) in [(stub.textStart, stub.text), (stub.dataStart, stub.data)] where !bytes.isEmpty {
-            let blocks = (bytes.count + block - 1) / block
-            try command(.memBegin, .le(UInt32(bytes.count), UInt32(blocks), UInt32(block), start))
-            for seq in 0..<blocks {
-                let chunk = Array(bytes[(seq * block)..<min(bytes.count, (seq + 1) * block)])
-                try sendMemBlock(seq: seq, chunk)
-            }
-        }
-    }
-
-    /// One MEM_DATA block. Only a reply to this block saying it was refused (bad checksum or
-    /// length, or the garbled-opcode "invalid message") proves the ROM did not take it, so only
-    /// then is it sent again; after silence the ROM may hold it already, so the caller restarts.
-    private func sendMemBlock(seq: Int, _ chunk: [UInt8]) throws(LoaderError) {
-        var refusals = 0
-        while true {
-            do throws(LoaderError) {
-                try dataBlock(.memData, seq: seq, chunk, timeout: timeouts.standard)
-                return
-            } catch {
-                let refused = error.code == .commandFailed || error.code == .unsupported
-                refusals += 1
-                guard refused, refusals < 8 else { throw error }
-                try flushInput()
-            }
-        }
     }
 
     private func startStub(_ stub: FlasherStub) throws(LoaderError) {

@@ -8,6 +8,8 @@ public struct FlasherStub: Sendable {
     public var data: [UInt8]
     public var dataStart: UInt32
     public var entry: UInt32
+    /// Where its zero-initialised data starts (below `dataStart`), when the JSON says.
+    public var bssStart: UInt32?
     /// The file it came from, for messages.
     public var origin: String
 
@@ -27,7 +29,19 @@ public struct FlasherStub: Sendable {
         self.textStart = textStart
         self.data = bytes("data") ?? []
         self.dataStart = word("data_start") ?? 0
+        self.bssStart = word("bss_start")
         self.origin = origin
+    }
+
+    /// Text, then data: what is uploaded, in order.
+    public var segments: [RAMSegment] {
+        [RAMSegment(address: textStart, data: text), RAMSegment(address: dataStart, data: data)]
+    }
+
+    /// The RAM the running stub occupies (esptool `mem_begin`'s check): bss and data, and text.
+    public var residentRanges: [Range<UInt64>] {
+        [UInt64(bssStart ?? dataStart)..<UInt64(dataStart) + UInt64(data.count),
+         UInt64(textStart)..<UInt64(textStart) + UInt64(text.count)]
     }
 }
 
@@ -91,6 +105,18 @@ public struct EsptoolStubSource: StubSource {
             return try FlasherStub(json: data, origin: path)
         }
         return nil
+    }
+
+    /// Every stub these folders hold for the chip (each folder's, every revision's), for a
+    /// simulated board to recognise whichever one a tool uploads; unreadable files are skipped.
+    public func allStubs(for chip: Chip) -> [FlasherStub] {
+        let names = [chip.spec.stubName] + (chip.spec.olderRevisionStub.map { [$0.name] } ?? [])
+        return directories.flatMap { dir in
+            names.compactMap { name in
+                let path = dir + "/" + name + ".json"
+                return FileManager.default.contents(atPath: path).flatMap { try? FlasherStub(json: $0, origin: path) }
+            }
+        }
     }
 
     /// `<venv>/lib/python3.X/site-packages/esptool` next to a venv's `bin/python3`, if present.

@@ -62,7 +62,9 @@ public struct BoardOpener: Sendable {
             // `state=FILE` makes the simulated board persistent: load it if present, save it after.
             let statePath = query.removeValue(forKey: "state")
             if let statePath, FileManager.default.fileExists(atPath: statePath) { query["image"] = statePath }
-            let board = try SimulatedBoard(options: SimulatorOptions(chip: chip, query: query))
+            var options = try SimulatorOptions(chip: chip, query: query)
+            options.recogniseStubs()
+            let board = try SimulatedBoard(options: options)
             let latest = LatestPort(SimulatorPort(board: board, name: text))
             let loaded = board.flash
             var opened = OpenedPort(port: latest.port, address: address, close: {

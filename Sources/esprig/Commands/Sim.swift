@@ -54,6 +54,7 @@ extension Esprig {
                 }
                 var options = try SimulatorOptions(chip: chip, query: query)
                 if let bootScript { options.bootScriptPath = bootScript }
+                options.recogniseStubs()
                 let simBoard = try SimulatedBoard(options: options)
                 let server = try SimulatorServer(board: simBoard, endpoint: pty ? .pty(linkPath: link) : .tcp(port: tcp ?? 0))
                 try server.start()
