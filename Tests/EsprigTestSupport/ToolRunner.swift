@@ -64,15 +64,7 @@ public struct ToolRunner: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
         process.currentDirectoryURL = workDirectory.url
-        var environment = ProcessInfo.processInfo.environment
-        environment["ESPTOOL_CFGFILE"] = nil
-        environment["NO_COLOR"] = "1"
-        environment["TERM"] = "dumb"
-        environment["COLUMNS"] = "200"
-        // esprig finds esptool's stubs through the `esptool` command on PATH, as a user's would.
-        environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
+        process.environment = Self.childEnvironment(extra)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -110,18 +102,27 @@ public struct ToolRunner: Sendable {
 }
 
 extension ToolRunner {
+    /// This process's environment for a tool run: no esptool config file, plain wide output,
+    /// the venv first on PATH (esprig finds esptool's stubs through the `esptool` command there,
+    /// as a user's would), then `extra`.
+    static func childEnvironment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["ESPTOOL_CFGFILE"] = nil
+        environment["NO_COLOR"] = "1"
+        environment["TERM"] = "dumb"
+        environment["COLUMNS"] = "200"
+        environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
     /// Starts the tool and returns at once; the test waits on what it prints (`waitFor`), so
     /// steps follow the tool's own events instead of fixed sleeps.
     public func start(_ args: [String], environment extra: [String: String] = [:]) throws -> RunningTool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        environment["TERM"] = "dumb"
-        environment["PATH"] = PackagePaths.venv + "/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
+        process.environment = Self.childEnvironment(extra)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
