@@ -57,8 +57,11 @@ let package = Package(
         // The ESP8266's Xtensa LX106 core: an interpreter that reaches memory and devices through a
         // small Bus protocol. Knows nothing of UARTs, flash or the ROM.
         .target(name: "EsprigXtensa"),
+        // The ESP8266 around that core: memory map, mask-ROM functions in Swift, UART0, watchdog,
+        // booting the image in flash. The simulated board runs its app on it.
+        .target(name: "EsprigESP8266", dependencies: ["EsprigXtensa"]),
         .target(name: "EsprigSimulator", dependencies: [
-            "EsprigCore", "EsprigFraming", "EsprigProtocol", "EsprigCodecs",
+            "EsprigCore", "EsprigFraming", "EsprigProtocol", "EsprigCodecs", "EsprigESP8266",
         ]),
         // Firmware images: ELF reading, elf2image, image-info, merge-bin. Values in, values out.
         .target(name: "EsprigImage", dependencies: ["EsprigCore", "EsprigProtocol", "EsprigCodecs"]),
@@ -109,7 +112,8 @@ let package = Package(
         .testTarget(name: "EsprigFramingTests", dependencies: ["EsprigFraming", "EsprigTestSupport"]),
         .testTarget(name: "EsprigProtocolTests", dependencies: ["EsprigProtocol", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigTransportTests", dependencies: ["EsprigTransport", "CEsprigShims", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigSimulatorTests", dependencies: ["EsprigSimulator", "EsprigSimHost", "EsprigImage", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigESP8266Tests", dependencies: ["EsprigESP8266", "EsprigTestSupport"]),
         .testTarget(name: "EsprigLoaderTests", dependencies: ["EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTestSupport"]),
         .testTarget(name: "EsprigImageTests", dependencies: ["EsprigImage", "EsprigCodecs", "EsprigTestSupport"]),
         .testTarget(name: "EsprigFirmwareTests", dependencies: ["EsprigFirmware", "EsprigSystem", "EsprigTestSupport"], exclude: ["Fixtures"]),

@@ -49,7 +49,6 @@ def run_bench(esprig, tmp, boards, tag, baud):
     os.makedirs(work)
     ports = ",".join(
         f"sim://esp8266?timing=uart,flash&mac=18:fe:34:00:{boards:02x}:{n:02x}&state={work}/board{n}.bin"
-        f"&boot-script={tmp}/Firmware/esp8266-demo/sim-boot.txt"
         for n in range(1, boards + 1))
     args = [esprig, "bench", "--profile", "benchmark", "--profiles-dir", os.path.join(tmp, "Profiles"),
             "--ledger", os.path.join(work, "ledger.sqlite"), "--ports", ports, "--parallel", str(boards), "--no-progress"] + (["--baud", str(baud)] if baud else [])

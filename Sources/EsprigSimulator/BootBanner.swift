@@ -3,6 +3,16 @@ import EsprigProtocol
 /// Why the chip last reset, as the ROM banner reports it.
 public enum ResetCause: Sendable, Equatable {
     case powerOn, externalPin, software, watchdog
+
+    /// The number the ESP8266 ROM prints as `rst cause` (and `rtc_get_reset_reason` returns).
+    var romCode: UInt32 {
+        switch self {
+        case .powerOn: 1
+        case .externalPin: 2
+        case .software: 3
+        case .watchdog: 4
+        }
+    }
 }
 
 /// The ROM's first words after a reset (protocol.md §12). The ESP8266 prints them at 74880 baud
@@ -13,13 +23,7 @@ enum BootBanner {
     static func text(chip: Chip, download: Bool, cause: ResetCause) -> [UInt8] {
         switch chip {
         case .esp8266:
-            let code: Int
-            switch cause {
-            case .powerOn: code = 1
-            case .externalPin: code = 2
-            case .software: code = 3
-            case .watchdog: code = 4
-            }
+            let code = cause.romCode
             let mode = download ? "(1,7)\r\n" : "(3,6)\r\n\r\n"
             return Array("\r\n ets Jan  8 2013,rst cause:\(code), boot mode:\(mode)".utf8)
         default:

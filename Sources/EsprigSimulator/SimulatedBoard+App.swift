@@ -18,20 +18,25 @@ extension SimulatedBoard {
         resolveUndecidedBoot(into: &out)
         fireWatchdogIfDue(into: &out)
         runApp(into: &out)
+        runFirmware(into: &out)
         return out
     }
 
     /// When `advance(to:)` next has something to do; nil when nothing is scheduled.
     public var nextScheduledEvent: Duration? {
         let undecided = releasedUndecidedAt.map { $0 + Self.bootDecisionWindow + .milliseconds(1) }
-        return [undecided, appRun?.dueAt, watchdogFiresAt].compactMap { $0 }.min()
+        return [undecided, appRun?.dueAt, watchdogFiresAt, firmwareWake].compactMap { $0 }.min()
     }
 
-    /// Starts the app's script after a normal boot whose banner is `bannerBytes` long.
-    func startApp(bannerBytes: Int) {
-        guard bootScript != nil else { return }
+    /// Starts the app after a normal boot whose banner is `bannerBytes` long: its script, or on
+    /// an ESP8266 without one the flashed image on the core.
+    func startApp(bannerBytes: Int, cause: ResetCause) {
         let bannerTime = options.uartTiming ? Duration.seconds(10) / BootBanner.baud(for: options.chip) * bannerBytes : .zero
-        appRun = AppRun(index: 0, dueAt: now + bannerTime + BootScript.appStartDelay)
+        if executesFirmware {
+            startFirmware(cause: cause, delay: bannerTime + BootScript.appStartDelay)
+        } else if bootScript != nil {
+            appRun = AppRun(index: 0, dueAt: now + bannerTime + BootScript.appStartDelay)
+        }
     }
 
     func runApp(into out: inout [BoardOutput]) {

@@ -56,12 +56,13 @@ extension SimulatedBoard {
         decoder.reset()
         busyUntil = min(busyUntil, now)
         appRun = nil
+        firmware = nil
     }
 
     /// Restarts the chip: the stub and all sessions are gone and the UART is back at the ROM's
     /// rate; `banner` sends the ROM's boot text (at 74880 baud on an ESP8266) first. A normal
     /// boot of an ESP8266 also logs the loading of the image in flash, and the app's boot
-    /// script starts if that image is good.
+    /// script (or the image itself, on an ESP8266 without one) starts if that image is good.
     func reboot(download: Bool, cause: ResetCause, banner: Bool, into out: inout [BoardOutput]) {
         clearSessions()
         watchdogFiresAt = nil
@@ -78,7 +79,7 @@ extension SimulatedBoard {
         }
         out += bannerOut
         returnToROMBaud(into: &out)
-        if !download && boots { startApp(bannerBytes: bannerOut.transmittedBytes.count) }
+        if !download && boots { startApp(bannerBytes: bannerOut.transmittedBytes.count, cause: cause) }
     }
 
     func returnToROMBaud(into out: inout [BoardOutput]) {

@@ -52,6 +52,8 @@ public final class SimulatedBoard {
     let bootScript: BootScript?
     /// Where the running app is in its boot script; nil when no app output is pending.
     var appRun: AppRun?
+    /// The flashed image executing on the core (ESP8266 without a boot script).
+    var firmware: RunningFirmware?
     /// Bytes the host sent while the app was running (what a user typed), oldest first.
     public internal(set) var appReceived: [UInt8] = []
     /// Times the chip's own USB device left the bus (usb=jtag|otg): a port opened before is gone.
@@ -115,6 +117,7 @@ public final class SimulatedBoard {
         resolveUndecidedBoot(into: &out)
         fireWatchdogIfDue(into: &out)
         runApp(into: &out)
+        runFirmware(into: &out)
         if state == .app { recordAppInput(bytes) }
         guard state.isLoader else { return out }   // an app or a held chip ignores loader traffic
         if options.bootNoise && !bannerBeforeFirstSyncSent {

@@ -12,8 +12,8 @@ extension BenchCommandTests {
     final class PluggedBoard {
         let server: SimulatorServer
         let portFile: String
-        init(mac: String, link: String, devices: String, name: String, timed: Bool, bootScript: String) throws {
-            var options = try SimulatorOptions(chip: .esp8266, query: ["mac": mac, "boot-script": bootScript])
+        init(mac: String, link: String, devices: String, name: String, timed: Bool) throws {
+            var options = try SimulatorOptions(chip: .esp8266, query: ["mac": mac])
             options.uartTiming = timed
             options.flashTiming = timed
             server = try SimulatorServer(board: try SimulatedBoard(options: options), endpoint: .pty(linkPath: link))
@@ -62,12 +62,12 @@ extension BenchCommandTests {
 
         #expect(waitFor("watching for boards"), "\(log_)")
         let linkA = directory.file("ttyA"), linkB = directory.file("ttyB")
-        let a = try PluggedBoard(mac: Self.mac(1), link: linkA, devices: devices, name: "A0001", timed: false, bootScript: bootScript)
+        let a = try PluggedBoard(mac: Self.mac(1), link: linkA, devices: devices, name: "A0001", timed: false)
         defer { a.unplug() }
         #expect(waitFor("[\(linkA)] passed in"), "\(log_)")
 
         // B, timed at 115200 baud, is unplugged once it is connected.
-        let b = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: true, bootScript: bootScript)
+        let b = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: true)
         #expect(waitFor("[\(linkB)] connect:"), "\(log_)")
         b.unplug()
         #expect(waitFor("[\(linkB)] FAILED"), "\(log_)")
@@ -76,7 +76,7 @@ extension BenchCommandTests {
         #expect(waitFor("[\(linkB)] unplugged"), "\(log_)")
 
         // It comes back (same port, same board): a clean new attempt that passes.
-        let again = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: false, bootScript: bootScript)
+        let again = try PluggedBoard(mac: Self.mac(2), link: linkB, devices: devices, name: "B0002", timed: false)
         defer { again.unplug() }
         #expect(waitFor("[\(linkB)] passed in"), "\(log_)")
 

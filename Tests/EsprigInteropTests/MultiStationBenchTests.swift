@@ -46,7 +46,7 @@ struct MultiStationBenchTests {
     func flashFile(_ board: Int) -> String { root.file("boards/board\(board).bin") }
 
     func port(_ board: Int, timed: Bool) -> String {
-        "sim://esp8266?mac=\(Self.mac(board))&state=\(flashFile(board))&boot-script=\(root.file("station0/Firmware/esp8266-demo/sim-boot.txt"))"
+        "sim://esp8266?mac=\(Self.mac(board))&state=\(flashFile(board))"
             + (timed ? "&timing=uart,flash" : "")
     }
 

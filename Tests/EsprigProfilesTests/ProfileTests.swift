@@ -342,7 +342,7 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
     @Test func demoLoadsWithoutEnvironment() throws {
         let p = try library.resolve("demo", environment: [:])
         #expect(p.chip == .esp8266)
-        #expect(p.port == .simulator(chip: "esp8266", options: ["boot-script": "Firmware/esp8266-demo/sim-boot.txt"]))
+        #expect(p.port == .simulator(chip: "esp8266", options: [:]))
         #expect(p.firmware?.directory == PackagePaths.root + "/Firmware/esp8266-demo")
         #expect(p.firmware?.command == "make -C \(PackagePaths.root)/Firmware/esp8266-demo")
         #expect(p.firmware?.artifact(named: "elf") == PackagePaths.root + "/Firmware/esp8266-demo/build/demo.elf")

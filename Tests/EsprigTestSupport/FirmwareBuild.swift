@@ -13,6 +13,9 @@ public enum FirmwareBuild {
 
     public static let directory = PackagePaths.root + "/Firmware/esp8266-demo"
 
+    /// Debian's xtensa-lx106 compiler and make are on PATH (scripts/setup.sh installs them).
+    public static var toolchainAvailable: Bool { which("xtensa-lx106-elf-gcc") != nil && which("make") != nil }
+
     /// Runs make (bounded to two minutes) the first time; later calls reuse the outcome.
     public static func demo() throws -> Artifacts {
         try once.get()

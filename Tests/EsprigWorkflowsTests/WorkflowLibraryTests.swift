@@ -34,8 +34,7 @@ struct WorkflowLibraryTests {
     }
 
     func port(_ board: Int = 1, extra: String = "") -> String {
-        "sim://esp8266?mac=18:fe:34:a1:b2:\(String(format: "%02x", board))&state=\(directory.file("board\(board).bin"))"
-            + "&boot-script=\(directory.file("Firmware/esp8266-demo/sim-boot.txt"))" + extra
+        "sim://esp8266?mac=18:fe:34:a1:b2:\(String(format: "%02x", board))&state=\(directory.file("board\(board).bin"))" + extra
     }
 
     func flashRequest(dryRun: Bool = false) -> FlashProfileWorkflow.Request {

@@ -1,0 +1,94 @@
+import EsprigProtocol
+import EsprigESP8266
+
+/// The application side when the board executes what it was flashed with (an ESP8266 without a
+/// boot script): the ROM's loader hands the v1 image at 0x0 to an `ESP8266Machine`, which
+/// catches up with the host's clock whenever the host advances the board.
+struct RunningFirmware {
+    let machine: ESP8266Machine
+    /// Board time at which the machine's time 0 is (the ROM has loaded the image).
+    let startedAt: Duration
+    var baudSet = false
+}
+
+/// The board's NOR flash as the machine's ROM functions reach it.
+final class BoardFlash: FlashMemory {
+    unowned let board: SimulatedBoard
+    init(board: SimulatedBoard) { self.board = board }
+
+    var size: Int { board.nor.size }
+
+    func read(_ offset: Int, count: Int) -> [UInt8]? {
+        board.nor.contains(offset, count: count) ? board.nor.read(offset, count: count) : nil
+    }
+
+    func program(_ bytes: [UInt8], at offset: Int) -> Bool {
+        guard board.nor.contains(offset, count: bytes.count) else { return false }
+        board.nor.program(bytes, at: offset)
+        return true
+    }
+
+    func erase(sector: Int) -> Bool {
+        let start = sector * FlashGeometry.sectorSize
+        guard sector >= 0, board.nor.contains(start, count: FlashGeometry.sectorSize) else { return false }
+        board.nor.erase(from: start, to: start + FlashGeometry.sectorSize)
+        return true
+    }
+}
+
+extension SimulatedBoard {
+    /// Most cycles one host event may execute: a busy firmware never holds the host's loop for long.
+    static let firmwareSliceCycles = 4_000_000
+
+    /// Whether a normal boot runs the flashed code: the ESP8266 executes it unless a boot
+    /// script stands in for the app.
+    var executesFirmware: Bool { options.chip == .esp8266 && bootScript == nil }
+
+    /// Starts the machine on the image in flash; it begins `delay` from now (after the ROM's banner).
+    func startFirmware(cause: ResetCause, delay: Duration) {
+        var configuration = ESP8266Machine.Configuration()
+        configuration.initialBaud = BootBanner.baud(for: options.chip)
+        configuration.resetCause = cause.romCode
+        let registers = self.registers
+        let machine = ESP8266Machine(flash: BoardFlash(board: self), configuration: configuration,
+                                     deviceRegister: { registers.read($0, baud: configuration.initialBaud) })
+        machine.bootFromFlash()
+        firmware = RunningFirmware(machine: machine, startedAt: now + delay)
+    }
+
+    /// When the running firmware next needs the host's attention.
+    var firmwareWake: Duration? {
+        guard let firmware else { return nil }
+        guard now >= firmware.startedAt else { return firmware.startedAt }
+        return firmware.machine.nextWake.map { firmware.startedAt + $0 }
+    }
+
+    func runFirmware(into out: inout [BoardOutput]) {
+        guard state == .app, var running = firmware, now >= running.startedAt else { return }
+        if !running.baudSet {
+            running.baudSet = true
+            firmware = running
+            if baud != running.machine.configuration.initialBaud {
+                baud = running.machine.configuration.initialBaud
+                out.append(.baudChange(baud))
+            }
+        }
+        let events = running.machine.run(until: now - running.startedAt, maxCycles: Self.firmwareSliceCycles)
+        for event in events {
+            switch event {
+            case .output(let bytes, let at):
+                out.append(.bytes(bytes, notBefore: running.startedAt + at))
+            case .baudChange(let rate, _):
+                baud = rate
+                out.append(.baudChange(rate))
+            case .stopped(let message, let at):
+                out.append(.bytes(Array(message.utf8), notBefore: running.startedAt + at))
+                firmware = nil
+            case .reset(let kind, _):
+                firmware = nil
+                reboot(download: false, cause: kind == .software ? .software : .watchdog, banner: true, into: &out)
+                return
+            }
+        }
+    }
+}
