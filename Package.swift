@@ -127,7 +127,7 @@ let package = Package(
         // Writes a ledger and is SIGKILLed mid-step by EsprigLedgerTests.
         .executableTarget(name: "esprig-ledger-crash-helper", dependencies: ["EsprigLedger", .product(name: "GRDB", package: "GRDB.swift")],
                           path: "Tests/LedgerCrashHelper"),
-        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigTestSupport"]),
+        .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigImage", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigTestSupport"]),
         .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
         .testTarget(name: "EsprigXtensaTests", dependencies: ["EsprigXtensa", "EsprigImage", "EsprigTestSupport"],
                     exclude: ["Programs"]),

@@ -4,9 +4,11 @@ public enum MemoryMap {
     /// The mask ROM: its code is written in Swift (`MaskROM`), its vectors are where VECBASE points at reset.
     public static let romBase: UInt32 = 0x4000_0000
     public static let romSize: UInt32 = 0x1_0000
-    /// Instruction RAM: 32-bit access only; the image's .text lands here.
+    /// Instruction RAM: 32-bit access only; the image's .text lands here. The upper 32 KiB is
+    /// the flash cache's memory once the cache is on, and plain IRAM before (the loader runs
+    /// esptool's stubs from there).
     public static let iramBase: UInt32 = 0x4010_0000
-    public static let iramSize: UInt32 = 0x8000
+    public static let iramSize: UInt32 = 0x1_0000
     /// Data RAM up to the ROM; the ROM's own data sits in its top 16 KiB.
     public static let dramBase: UInt32 = 0x3FFE_8000
     public static let dramSize: UInt32 = 0x1_8000

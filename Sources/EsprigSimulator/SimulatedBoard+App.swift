@@ -7,7 +7,7 @@ struct AppRun {
 }
 
 extension SimulatedBoard {
-    /// Keeps only this much of what the host typed into the app.
+    /// Keeps only this much of what the host typed into the app (and of what executed code sent).
     static let appReceivedLimit = 64 * 1024
 
     /// Output that has become due by `now` without any host input: script steps and a boot
@@ -33,7 +33,7 @@ extension SimulatedBoard {
     func startApp(bannerBytes: Int, cause: ResetCause) {
         let bannerTime = options.uartTiming ? Duration.seconds(10) / BootBanner.baud(for: options.chip) * bannerBytes : .zero
         if executesFirmware {
-            startFirmware(cause: cause, delay: bannerTime + BootScript.appStartDelay)
+            startFirmware(.flash, cause: cause, delay: bannerTime + BootScript.appStartDelay)
         } else if bootScript != nil {
             appRun = AppRun(index: 0, dueAt: now + bannerTime + BootScript.appStartDelay)
         }

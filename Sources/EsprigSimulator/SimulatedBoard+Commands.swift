@@ -84,12 +84,12 @@ extension SimulatedBoard {
         return .ok
     }
 
-    /// MEM_END(flag, entry): flag 0 jumps to `entry` after replying. The simulator runs no code,
-    /// so it must know what it jumps to: a download equal to one of the flasher stubs it knows
-    /// (`SimulatorOptions.flasherStubs`, the installed esptool's) makes the ROM become the stub,
-    /// which greets with OHAI; anything else is user code (`load-ram`): the board leaves the
-    /// loader (app state, silent) and records the download in `ramRuns`. From the stub every
-    /// jump is user code.
+    /// MEM_END(flag, entry): flag 0 jumps to `entry` after replying. A download equal to one of
+    /// the flasher stubs the simulator knows (`SimulatorOptions.flasherStubs`, the installed
+    /// esptool's) makes the ROM become the stub, answered by the simulator itself, which greets
+    /// with OHAI; anything else is user code (`load-ram`): the board leaves the loader, records
+    /// the download in `ramRuns`, and an ESP8266 executes it on its core (other chips stay
+    /// silent). From the stub every jump is user code.
     func memEnd(_ command: CommandPacket) -> Reply {
         guard command.data.count == 8, let flag = command.data.u32LE(at: 0), let entry = command.data.u32LE(at: 4) else {
             return .fail(isStub ? StubError.badDataLength : ROMError.invalidMessage)
@@ -107,6 +107,7 @@ extension SimulatedBoard {
         ramRuns.append(run)
         state = .app
         appRun = nil
+        if executesFirmware { startFirmware(.ram(run), cause: nil, delay: .zero) }
         return .ok
     }
 

@@ -44,15 +44,29 @@ extension SimulatedBoard {
     /// script stands in for the app.
     var executesFirmware: Bool { options.chip == .esp8266 && bootScript == nil }
 
-    /// Starts the machine on the image in flash; it begins `delay` from now (after the ROM's banner).
-    func startFirmware(cause: ResetCause, delay: Duration) {
+    enum FirmwareStart {
+        /// A normal boot: the image at flash offset 0.
+        case flash
+        /// The loader's MEM_END into downloaded code.
+        case ram(RAMRun)
+    }
+
+    /// Starts the machine `delay` from now (after the ROM's banner for a flash boot). A flash
+    /// boot's app hears the UART at the ROM's banner rate; code the loader jumps to keeps the
+    /// loader's rate.
+    func startFirmware(_ start: FirmwareStart, cause: ResetCause?, delay: Duration) {
         var configuration = ESP8266Machine.Configuration()
-        configuration.initialBaud = BootBanner.baud(for: options.chip)
-        configuration.resetCause = cause.romCode
+        if case .flash = start { configuration.initialBaud = BootBanner.baud(for: options.chip) } else { configuration.initialBaud = baud }
+        configuration.resetCause = (cause ?? .externalPin).romCode
         let registers = self.registers
         let machine = ESP8266Machine(flash: BoardFlash(board: self), configuration: configuration,
                                      deviceRegister: { registers.read($0, baud: configuration.initialBaud) })
-        machine.bootFromFlash()
+        switch start {
+        case .flash:
+            machine.bootFromFlash()
+        case .ram(let run):
+            machine.start(segments: run.segments.map { ESP8266Machine.Segment(address: $0.address, bytes: $0.bytes) }, entry: run.entry)
+        }
         firmware = RunningFirmware(machine: machine, startedAt: now + delay)
     }
 
@@ -77,11 +91,13 @@ extension SimulatedBoard {
         for event in events {
             switch event {
             case .output(let bytes, let at):
+                recordFirmwareOutput(bytes)
                 out.append(.bytes(bytes, notBefore: running.startedAt + at))
             case .baudChange(let rate, _):
                 baud = rate
                 out.append(.baudChange(rate))
             case .stopped(let message, let at):
+                recordFirmwareOutput(Array(message.utf8))
                 out.append(.bytes(Array(message.utf8), notBefore: running.startedAt + at))
                 firmware = nil
             case .reset(let kind, _):
@@ -90,5 +106,10 @@ extension SimulatedBoard {
                 return
             }
         }
+    }
+
+    private func recordFirmwareOutput(_ bytes: [UInt8]) {
+        firmwareSent += bytes
+        if firmwareSent.count > Self.appReceivedLimit { firmwareSent.removeFirst(firmwareSent.count - Self.appReceivedLimit) }
     }
 }

@@ -52,8 +52,11 @@ public final class SimulatedBoard {
     let bootScript: BootScript?
     /// Where the running app is in its boot script; nil when no app output is pending.
     var appRun: AppRun?
-    /// The flashed image executing on the core (ESP8266 without a boot script).
+    /// The flashed image (or loaded RAM code) executing on the core (ESP8266 without a boot script).
     var firmware: RunningFirmware?
+    /// What executed code sent on the UART (the last 64 KiB), oldest first: what a monitor
+    /// attached at the time would have seen.
+    public internal(set) var firmwareSent: [UInt8] = []
     /// Bytes the host sent while the app was running (what a user typed), oldest first.
     public internal(set) var appReceived: [UInt8] = []
     /// Times the chip's own USB device left the bus (usb=jtag|otg): a port opened before is gone.

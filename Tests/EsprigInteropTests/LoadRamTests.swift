@@ -1,3 +1,4 @@
+import EsprigImage
 import EsprigLoader
 import EsprigProtocol
 import EsprigSimHost
@@ -234,5 +235,36 @@ struct LoadRamTests {
         #expect(theirs.commandLog.contains { $0.opcode == "MEM_BEGIN" && $0.loader == "stub" })
         #expect(!ours.commandLog.contains { $0.opcode == "MEM_BEGIN" && $0.loader == "stub" })
         #expect(theirs.ramRuns.isEmpty && ours.ramRuns.isEmpty)
+    }
+}
+
+extension LoadRamTests {
+    @Test("an ESP8266 RAM program of our own, loaded by esptool's load-ram, runs on the simulated core and greets")
+    func ramProgramRuns() throws {
+        try #require(FirmwareBuild.toolchainAvailable, "xtensa-lx106-elf-gcc not found: scripts/setup.sh installs it")
+        let directory = try TempDirectory(prefix: "hello-ram")
+        let source = PackagePaths.root + "/Firmware/esp8266-hello-ram"
+        let made = try ToolRunner(executable: "/usr/bin/make").run(["-C", source, "BUILD=" + directory.file("build")], timeout: .seconds(120))
+        try #require(made.status == 0, "\(made.output)")
+        let elf = directory.file("build/hello.elf")
+        let converted = try ToolRunner.locateEsprig().run(["elf2image", elf], timeout: .seconds(60))
+        try #require(converted.status == 0, "\(converted.output)")
+        let entry = try ELFFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: elf)))).entry
+
+        let board = try Board(.esp8266)
+        let loaded = try board.esptool(["--chip", "esp8266", "load-ram", elf + "-0x00000.bin"])
+        #expect(loaded.status == 0, "\(loaded.output)")
+        // hello.c prints its greeting, its own entry (%p) and 41 + 1.
+        let greeting = "hello from RAM: entry 0x\(String(entry, radix: 16)), counter 42\r\n"
+        let deadline = ContinuousClock.now + .seconds(10)
+        var sent = ""
+        while ContinuousClock.now < deadline {
+            sent = String(decoding: board.server.withBoard { $0.firmwareSent }, as: UTF8.self)
+            if sent.contains(greeting) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(sent.contains(greeting), "the board sent: \(sent.debugDescription)")
+        #expect(board.ramRuns.count == 1)
+        #expect(board.flashUnchanged)
     }
 }
