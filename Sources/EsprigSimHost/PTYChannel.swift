@@ -48,14 +48,28 @@ final class PTYChannel: ServerChannel {
 
     func wait(timeout: Duration, wantWrite: Bool) -> ChannelEvent {
         let events = Int16(POLLIN) | (wantWrite ? Int16(POLLOUT) : 0)
-        guard let revents = pollOne(leader, events: events, timeout: timeout) else { return .idle }
-        if revents & Int16(POLLIN) != 0 { return .readable }
-        if revents & Int16(POLLHUP) != 0 {
+        guard let revents = pollOne(leader, events: events, timeout: timeout) else {
+            // Without a follower poll reports POLLHUP at once, so a quiet timeout means one is open.
+            followerOpened()
+            return .idle
+        }
+        if revents & Int16(POLLHUP) != 0 && revents & Int16(POLLIN) == 0 {
             // No follower open: poll returns at once, so wait here instead of spinning.
+            followerOpen = false
             Thread.sleep(forTimeInterval: 0.01)
             return .disconnected
         }
-        return .idle
+        followerOpened()
+        return revents & Int16(POLLIN) != 0 ? .readable : .idle
+    }
+
+    private(set) var connections = 0
+    private var followerOpen = false
+
+    private func followerOpened() {
+        guard !followerOpen else { return }
+        followerOpen = true
+        connections += 1
     }
 
     func read() -> ChannelRead {

@@ -12,6 +12,8 @@ protocol ServerChannel: AnyObject {
     func write(_ bytes: [UInt8]) -> Int
     /// The rate the peer's UART runs at, when the channel can know it (pty termios); nil for TCP.
     var hostBaud: Int? { get }
+    /// Peers that have connected so far (a TCP client accepted, a pty follower opened).
+    var connections: Int { get }
     func close()
 }
 

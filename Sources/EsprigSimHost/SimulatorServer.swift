@@ -77,6 +77,14 @@ public final class SimulatorServer: @unchecked Sendable {
         lineOutputs.append((board.setLines(dtr: dtr, rts: rts, now: at), at, baud))
     }
 
+    /// Presses the reset button: a normal boot, or (`download`) a boot into the ROM loader with
+    /// GPIO0 held low, as the classic DTR/RTS sequence does.
+    public func pressReset(download: Bool) {
+        setLines(dtr: false, rts: true)
+        setLines(dtr: download, rts: false)
+        if download { setLines(dtr: false, rts: false) }
+    }
+
     private var elapsed: Duration { started.duration(to: clock.now) }
 
     static let transmitBatch = Duration.milliseconds(1)
@@ -117,8 +125,16 @@ public final class SimulatorServer: @unchecked Sendable {
     private func serve() {
         let tick = Duration.milliseconds(20)
         var link = withBoard { LinkState(uartTiming: $0.options.uartTiming, baud: $0.currentBaud) }
+        let resetOnConnect = withBoard { $0.options.resetOnConnect }
+        var counted: (channel: ObjectIdentifier, connections: Int)?
         while !shouldStop {
             if followUSB(&link) { continue }
+            if resetOnConnect {
+                // An auto-reset USB board restarts in its loader whenever a port is opened.
+                let seen = (ObjectIdentifier(channel), channel.connections)
+                if let counted, counted.channel == seen.0, counted.connections != seen.1 { pressReset(download: true) }
+                counted = seen
+            }
             let now = elapsed
             let scheduled = withBoard { $0.nextScheduledEvent }
             // Device output is handed over at most every millisecond, as a USB-serial adapter's

@@ -57,7 +57,10 @@ final class TCPChannel: ServerChannel {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
         setNonBlocking(fd)
         client = fd
+        connections += 1
     }
+
+    private(set) var connections = 0
 
     func read() -> ChannelRead {
         guard client >= 0 else { return .nothing }

@@ -41,6 +41,9 @@ public struct SimulatorOptions: Sendable {
     public var flashCryptCount: UInt8
     /// The port is the chip's own USB (`usb=jtag|otg`) instead of a UART bridge; nil: a bridge.
     public var usb: SimulatedUSB? = nil
+    /// `reset=connect`: each new connection to the served board resets it into its loader, as
+    /// opening the port of an auto-reset USB board does (only a host of the board can see connections).
+    public var resetOnConnect = false
     /// The flasher stubs a download from the ROM is recognised as (nil: every download is taken
     /// for the stub). Hosts fill it from the installed esptool; see `SimulatedBoard.memEnd`.
     public var flasherStubs: [SimulatedProgram]?
@@ -82,7 +85,7 @@ public struct SimulatorOptions: Sendable {
         self.flasherStubs = nil
     }
 
-    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download", "usb",
+    public static let allowedKeys = ["flash", "mac", "timing", "seed", "corrupt", "drop", "noise", "reset-after", "faults-after", "image", "log", "boot-script", "revision", "xtal", "secure-boot", "flash-encryption", "secure-download", "usb", "reset",
                                      "reply-corrupt", "reply-drop", "reply-drop-frame", "reply-duplicate", "reply-delay", "reply-delay-ms",
                                      "flip-status", "alter-md5", "lose-read-packet", "repeat-read-packet", "unplug-after", "flip-header"]
 
@@ -151,6 +154,11 @@ public struct SimulatorOptions: Sendable {
                     throw Self.invalid(key, value, HeaderFault.Field.allCases.map(\.rawValue).joined(separator: ", ") + ", optionally :BIT (0-31)")
                 }
                 replyFaults.headerFault = fault
+            case "reset":
+                guard value == "connect" else {
+                    throw SimulatorError(.invalidOption, "reset=\(value): expected reset=connect (reset into the loader whenever a peer connects)")
+                }
+                resetOnConnect = true
             case "usb":
                 guard let mode = SimulatedUSB(rawValue: value) else {
                     throw SimulatorError(.invalidOption, "usb=\(value): expected usb=jtag (USB-Serial/JTAG) or usb=otg (USB-OTG download)")

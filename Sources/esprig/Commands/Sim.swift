@@ -13,7 +13,9 @@ extension Esprig {
             abstract: "Serve the simulated board to other programs (esptool, a terminal) over a pty or TCP.",
             discussion: """
             Options go in the URL as query items: sim://esp8266?flash=4MB&mac=18:fe:34:01:02:03&timing=uart,flash\
-            &seed=1&corrupt=0.001&drop=0.001&noise=1&reset-after=10&image=FILE&log=FILE&boot-script=FILE.
+            &seed=1&corrupt=0.001&drop=0.001&noise=1&reset-after=10&image=FILE&log=FILE&boot-script=FILE&reset=connect.
+            reset=connect resets the board into its loader whenever a peer connects (opens the pty or
+            connects over TCP), as an auto-reset USB board does when a port is opened.
             A boot script (see --boot-script) is what the app prints after each normal boot: a pty or
             TCP peer cannot drive DTR/RTS, so SIGUSR1 presses the reset button (normal boot) and
             SIGUSR2 resets into the download loader.
@@ -64,11 +66,7 @@ extension Esprig {
                     print("Serving simulated \(chip.spec.displayName) on \(server.address)")
                 }
                 fflush(nil)
-                waitForTerminationSignal(reset: { download in
-                    server.setLines(dtr: false, rts: true)
-                    server.setLines(dtr: download, rts: false)
-                    if download { server.setLines(dtr: false, rts: false) }
-                })
+                waitForTerminationSignal(reset: { download in server.pressReset(download: download) })
                 server.stop()
                 if let save {
                     try simBoard.saveFlash(to: save)
