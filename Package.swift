@@ -129,7 +129,7 @@ let package = Package(
                           path: "Tests/LedgerCrashHelper"),
         .testTarget(name: "EsprigInteropTests", dependencies: ["EsprigCodecs", "EsprigImage", "EsprigLoader", "EsprigSimulator", "EsprigSimHost", "EsprigTransport", "EsprigFirmware", "EsprigPorts", "EsprigLedger", "EsprigLedgerPostgres", "EsprigCerts", "EsprigTestSupport"]),
         .testTarget(name: "EsprigMQTTTests", dependencies: ["EsprigMQTT", "EsprigCerts", "EsprigProfiles", "EsprigTestSupport"]),
-        .testTarget(name: "EsprigXtensaTests", dependencies: ["EsprigXtensa", "EsprigImage", "EsprigTestSupport"],
+        .testTarget(name: "EsprigXtensaTests", dependencies: ["EsprigXtensa", "EsprigESP8266", "EsprigImage", "EsprigTestSupport"],
                     exclude: ["Programs"]),
         // Benchmarks/xtensa_speed.py runs this (release build) on Benchmarks/XtensaBench/workload.c.
         .executableTarget(name: "esprig-xtensa-bench", dependencies: ["EsprigXtensa", "EsprigImage"],

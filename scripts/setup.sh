@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ESPTOOL_VERSION="${ESPTOOL_VERSION:-5.6.0}"
 # postgresql: the tests start their own server from its binaries (initdb, postgres; never the system service).
 # umockdev: the port tests run libudev's real enumeration on a hand-written sysfs tree (CI has no USB).
-APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl mosquitto mosquitto-clients tmux postgresql umockdev)
+# qemu-system-misc: QEMU's lx106 CPU is an instruction-trace oracle for the simulated core.
+APT_PACKAGES=(zlib1g-dev libudev-dev python3-venv gcc-xtensa-lx106 binutils-xtensa-lx106 openssl mosquitto mosquitto-clients tmux postgresql umockdev qemu-system-misc)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -87,6 +87,12 @@ public final class SimulatorServer: @unchecked Sendable {
 
     private var elapsed: Duration { started.duration(to: clock.now) }
 
+    /// Nobody is on the line: the board's executing core pauses until a peer connects again.
+    private func hostLeft() {
+        let now = elapsed
+        withBoard { $0.setHostConnected(false, now: now) }
+    }
+
     static let transmitBatch = Duration.milliseconds(1)
 
     /// Starts the serving thread; the endpoint is already listening when this returns.
@@ -129,12 +135,14 @@ public final class SimulatorServer: @unchecked Sendable {
         var counted: (channel: ObjectIdentifier, connections: Int)?
         while !shouldStop {
             if followUSB(&link) { continue }
-            if resetOnConnect {
+            let seen = (ObjectIdentifier(channel), channel.connections)
+            if let counted, counted.channel == seen.0, counted.connections != seen.1 {
+                let now = elapsed
+                withBoard { $0.setHostConnected(true, now: now) }
                 // An auto-reset USB board restarts in its loader whenever a port is opened.
-                let seen = (ObjectIdentifier(channel), channel.connections)
-                if let counted, counted.channel == seen.0, counted.connections != seen.1 { pressReset(download: true) }
-                counted = seen
+                if resetOnConnect { pressReset(download: true) }
             }
+            counted = seen
             let now = elapsed
             let scheduled = withBoard { $0.nextScheduledEvent }
             // Device output is handed over at most every millisecond, as a USB-serial adapter's
@@ -147,12 +155,15 @@ public final class SimulatorServer: @unchecked Sendable {
                 break
             case .disconnected:
                 link.dropPending()
+                hostLeft()
             case .readable:
                 switch channel.read() {
                 case .bytes(let bytes):
                     let baud = withBoard { $0.currentBaud }
                     link.received(bytes, at: elapsed, baud: baud)
-                case .disconnected: link.dropPending()
+                case .disconnected:
+                    link.dropPending()
+                    hostLeft()
                 case .nothing: break
                 }
             }

@@ -6,8 +6,9 @@ import EsprigESP8266
 /// catches up with the host's clock whenever the host advances the board.
 struct RunningFirmware {
     let machine: ESP8266Machine
-    /// Board time at which the machine's time 0 is (the ROM has loaded the image).
-    let startedAt: Duration
+    /// Board time at which the machine's time 0 is (the ROM has loaded the image); moved on by
+    /// the time the machine spent paused.
+    var startedAt: Duration
     var baudSet = false
 }
 
@@ -70,15 +71,29 @@ extension SimulatedBoard {
         firmware = RunningFirmware(machine: machine, startedAt: now + delay)
     }
 
+    /// Whether a host is on the line. While none is, the executing core is paused (its clock
+    /// stops and resumes where it was), so firmware spinning with its watchdog off holds no host
+    /// CPU for nobody. Hosts of the board (the simulator server) say when peers come and go;
+    /// a board driven directly counts as connected.
+    public func setHostConnected(_ connected: Bool, now: Duration) {
+        self.now = max(self.now, now)
+        if connected, let pausedAt = firmwarePausedAt {
+            firmwarePausedAt = nil
+            firmware?.startedAt += self.now - pausedAt
+        } else if !connected && firmwarePausedAt == nil {
+            firmwarePausedAt = self.now
+        }
+    }
+
     /// When the running firmware next needs the host's attention.
     var firmwareWake: Duration? {
-        guard let firmware else { return nil }
+        guard let firmware, firmwarePausedAt == nil else { return nil }
         guard now >= firmware.startedAt else { return firmware.startedAt }
         return firmware.machine.nextWake.map { firmware.startedAt + $0 }
     }
 
     func runFirmware(into out: inout [BoardOutput]) {
-        guard state == .app, var running = firmware, now >= running.startedAt else { return }
+        guard state == .app, firmwarePausedAt == nil, var running = firmware, now >= running.startedAt else { return }
         if !running.baudSet {
             running.baudSet = true
             firmware = running

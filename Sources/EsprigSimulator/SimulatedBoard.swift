@@ -57,6 +57,8 @@ public final class SimulatedBoard {
     /// What executed code sent on the UART (the last 64 KiB), oldest first: what a monitor
     /// attached at the time would have seen.
     public internal(set) var firmwareSent: [UInt8] = []
+    /// Since when no host is on the line (the executing core is paused); nil while one is.
+    var firmwarePausedAt: Duration?
     /// Bytes the host sent while the app was running (what a user typed), oldest first.
     public internal(set) var appReceived: [UInt8] = []
     /// Times the chip's own USB device left the bus (usb=jtag|otg): a port opened before is gone.

@@ -109,4 +109,24 @@ struct ESP8266MachineTests {
                                        string: { Array(["ab", "cd", "ef"][Int($0)].utf8) })
         #expect(String(decoding: strings, as: UTF8.self) == "[ab|   cd|ef   |\u{3}|%|%q]")
     }
+
+    @Test("software_reset reboots; an endless loop with interrupts off is ended by the watchdog")
+    func resets() {
+        let software = ESP8266Machine.bare()
+        software.start(segments: [], entry: 0x4000_264C)   // software_reset
+        #expect(software.run(until: .milliseconds(10), maxCycles: 1000).map { event -> Bool in
+            if case .reset(.software, _) = event { return true } else { return false }
+        } == [true])
+        #expect(software.status == .halted)
+
+        // rsil a2, 15 (interrupts off), then `j .` forever; a short watchdog keeps the test quick.
+        var configuration = ESP8266Machine.Configuration()
+        configuration.watchdogTimeout = .milliseconds(5)
+        let spinning = ESP8266Machine(flash: ArrayFlash(), configuration: configuration, deviceRegister: { _ in nil })
+        spinning.start(segments: [.init(address: MemoryMap.iramBase, bytes: Encode.rsil(t: 2, level: 15) + Encode.jumpToSelf + [0, 0])],
+                       entry: MemoryMap.iramBase)
+        let events = spinning.run(until: .milliseconds(50), maxCycles: 10_000_000)
+        #expect(events == [.reset(.watchdog, at: .milliseconds(5))])
+        #expect(spinning.core.ps & 0xF == 15, "the loop ran with interrupts off")
+    }
 }

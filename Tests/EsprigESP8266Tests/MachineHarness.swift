@@ -53,4 +53,8 @@ enum Encode {
     static func s32i(t: UInt8, s: UInt8, wordOffset: UInt8 = 0) -> [UInt8] { [t << 4 | 0x2, 0x60 | s, wordOffset] }
     /// ret (jx a0)
     static let ret: [UInt8] = [0x80, 0x00, 0x00]
+    /// j . (CALL format, op0 6, n 0, offset −4 from pc + 4)
+    static let jumpToSelf: [UInt8] = [0x06, 0xFF, 0xFF]
+    /// rsil at, level (RRR: op0 0, op1 0, op2 0, r 6, s level)
+    static func rsil(t: UInt8, level: UInt8) -> [UInt8] { [t << 4, 0x60 | level, 0x00] }
 }

@@ -119,4 +119,30 @@ struct ExecutingBoardTests {
         #expect(output.contains("rst cause:2, boot mode:(3,6)"), "\(output)")
         #expect(output.contains("rst cause:4, boot mode:(3,6)"), "\(output)")
     }
+
+    @Test("with no host on the line the core is paused: the watchdog bites only after 1.6 s of connected time")
+    func pausedWithoutHost() throws {
+        var flash = [UInt8](repeating: 0xFF, count: 0x10_0000)
+        flash.replaceSubrange(0..<16, with: [0xE9, 0, 0, 0, 0x04, 0x0E, 0x00, 0x40] + [UInt8](repeating: 0, count: 7) + [0xEF])
+        let directory = try TempDirectory(prefix: "paused-board")
+        try Data(flash).write(to: URL(fileURLWithPath: directory.file("flash.bin")))
+        var options = SimulatorOptions(chip: .esp8266)
+        options.imagePath = directory.file("flash.bin")
+        options.flashSize = flash.count
+        let board = try SimulatedBoard(options: options)
+        var out = board.setLines(dtr: false, rts: true, now: .zero)
+        out += board.setLines(dtr: false, rts: false, now: .milliseconds(10))
+        out += board.advance(to: .milliseconds(600))
+        board.setHostConnected(false, now: .milliseconds(600))
+        #expect(board.nextScheduledEvent == nil, "a paused core needs no wake-up")
+        out += board.advance(to: .seconds(5))
+        #expect(!String(decoding: out.transmittedBytes, as: UTF8.self).contains("rst cause:4"))
+        board.setHostConnected(true, now: .seconds(5))
+        // Booted at 0.11 s (banner + the ROM's 100 ms), ran 0.49 s before the pause: the rest of
+        // the 1.6 s runs out at 5 s + 1.11 s.
+        let bite = try #require(board.nextScheduledEvent)
+        #expect(bite > .milliseconds(6_100) && bite < .milliseconds(6_120), "\(bite)")
+        out += board.advance(to: .seconds(7))
+        #expect(String(decoding: out.transmittedBytes, as: UTF8.self).contains("rst cause:4"))
+    }
 }

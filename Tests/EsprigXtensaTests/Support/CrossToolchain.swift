@@ -34,12 +34,13 @@ enum CrossToolchain {
         return Array(result.output.utf8)
     }
 
-    /// The program built for the LX106 test machine (`program.ld`) at `optimization` ("-O2"…): the ELF bytes.
-    static func targetELF(program: String, optimization: String, in directory: TempDirectory) throws -> [UInt8] {
-        let elf = directory.file("\(program)\(optimization).elf")
+    /// The program built at `optimization` ("-O2"…) for the LX106 test machine (`program.ld`) or
+    /// the simulated ESP8266 (`program-esp8266.ld`): the ELF bytes.
+    static func targetELF(program: String, optimization: String, script: String = "program.ld", in directory: TempDirectory) throws -> [UInt8] {
+        let elf = directory.file("\(program)\(optimization)-\(script).elf")
         _ = try run("xtensa-lx106-elf-gcc", [
             optimization, "-std=c11", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostdlib", "-mlongcalls",
-            "-fno-tree-loop-distribute-patterns", "-T", "\(programs)/program.ld", "-o", elf,
+            "-fno-tree-loop-distribute-patterns", "-L", programs, "-T", "\(programs)/\(script)", "-o", elf,
             "\(programs)/start.S", "\(programs)/libc.c", "\(programs)/\(program).c", "-lgcc",
         ])
         return try bytes(elf)
