@@ -26,6 +26,8 @@ public enum WorkflowEvent: Sendable {
     // On the board.
     case loader(FlashEvent)
     case boardConnected(chip: Chip, port: String, mac: String, stub: Bool)
+    /// `--erase-all`: the whole chip was erased before writing (`bytes`: the flash size, when known).
+    case erasedChip(bytes: Int?)
     case written(written: Int, skipped: Int)
     case verified(verified: Int, unchanged: Int)
     /// Some regions could not be checked: which, and why.

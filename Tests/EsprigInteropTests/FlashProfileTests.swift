@@ -220,7 +220,7 @@ extension FlashProfileTests {
         #expect(!skipped.output.contains("Fatal exception"), "\(skipped.output)")
     }
 
-    @Test("the board prints what was flashed: values from a derived profile and the environment, the MAC's chip id, secrets masked")
+    @Test("the board prints what was flashed: values from a derived profile and the environment, the MAC's chip id, secrets masked; --erase-all says so")
     func boardPrintsWhatWasFlashed() throws {
         let host = "broker.lab.example", port = 8884, password = "correct horse battery"
         try "extends = \"demo\"\n\n[config.set]\nMQTT_HOST = \"\(host)\"\nMQTT_PORT = \(port)\n"
@@ -228,13 +228,14 @@ extension FlashProfileTests {
         let mac: [UInt8] = [0x18, 0xFE, 0x34, 0x5A, 0x6B, 0x7C]
         let macText = mac.map { String(format: "%02x", $0) }.joined(separator: ":")
         let result = try esprig.run(["flash", "--profile", "moved", "--profiles-dir", directory.file("Profiles"),
-                                     "--port", "sim://esp8266?mac=\(macText)&state=\(directory.file("moved.bin"))"],
+                                     "--port", "sim://esp8266?mac=\(macText)&state=\(directory.file("moved.bin"))", "--erase-all"],
                                     timeout: .seconds(300), environment: ["ESPRIG_DEMO_STA_PASS": password])
         #expect(result.status == 0, "\(result.output)")
         // esptool's chip_id() on an ESP8266 is the MAC's last three bytes.
         let chipID = String(format: "0x00%02x%02x%02x", mac[3], mac[4], mac[5])
         for line in ["config MQTT_HOST=\(host) MQTT_PORT=\(port)", "chip_id=\(chipID)",
-                     "STA_PASS=<masked, \(password.count) chars>", "esprig-demo: ready"] {
+                     "STA_PASS=<masked, \(password.count) chars>", "esprig-demo: ready",
+                     "erase: the whole flash (4MB) erased before writing (--erase-all)"] {
             #expect(result.output.contains(line), "missing '\(line)' in:\n\(result.output)")
         }
         #expect(!result.output.contains(password), "the password was printed: \(result.output)")

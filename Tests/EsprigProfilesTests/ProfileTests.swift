@@ -370,6 +370,9 @@ private func failure(_ files: [String: String], _ name: String = "p", env: [Stri
         #expect(p.config?.header == "/opt/ESP8266_NONOS_SDK/esp_mqtt_proj/include/mqtt_config.h")
         #expect(p.config?.settings.first { $0.name == "STA_PASS" }?.value == .string("wifi-secret"))
         #expect(p.certs.clientKey == PackagePaths.root + "/certs/client.key")
+        // The SDK demo prints at 115200 after the ROM's 74880 banner, and uses shared topics.
+        #expect(p.monitor.baud == 115_200)
+        #expect(p.broker.acl == ["/mqtt/topic/#", "/lwt"])
     }
 
     @Test func showMasksSecrets() throws {

@@ -55,6 +55,7 @@ struct WorkflowLibraryTests {
         case .doctor: return "doctor"
         case .dryRunFinished: return "dry-run"
         case .boardConnected: return "connect"
+        case .erasedChip: return "erase"
         case .written: return "write"
         case .verified, .unverified: return "verify"
         case .reset: return "reset"
@@ -63,6 +64,30 @@ struct WorkflowLibraryTests {
         case .monitorSkipped: return "monitor-skipped"
         case .warning, .buildOutput, .loader, .monitor: return nil
         }
+    }
+
+    @Test("--erase-all erases the whole chip after connecting and before writing: what the profile does not write is gone")
+    func eraseAll() throws {
+        // A board whose flash holds a marker where the demo writes nothing.
+        var flash = [UInt8](repeating: 0xFF, count: 0x40_0000)
+        flash.replaceSubrange(0x20_0000..<0x20_1000, with: repeatElement(0x42, count: 0x1000))
+        let state = directory.file("board1.bin")
+        try Data(flash).write(to: URL(fileURLWithPath: state))
+        func marker() throws -> [UInt8] { Array([UInt8](try Data(contentsOf: URL(fileURLWithPath: state)))[0x20_0000..<0x20_1000]) }
+
+        var request = flashRequest()
+        request.noMonitor = true
+        _ = try FlashProfileWorkflow(request, observer: { _ in }).run()
+        #expect(try marker() == [UInt8](repeating: 0x42, count: 0x1000), "without --erase-all the rest of the flash is left alone")
+
+        request.eraseAll = true
+        let events = Collected<WorkflowEvent>()
+        _ = try FlashProfileWorkflow(request, observer: events.add).run()
+        #expect(try marker() == [UInt8](repeating: 0xFF, count: 0x1000))
+        #expect(events.all.compactMap(Self.step) == ["profile", "config", "build", "image", "plan", "connect", "erase", "write", "verify", "reset", "monitor-skipped"])
+        #expect(events.all.contains { if case .erasedChip(0x40_0000) = $0 { true } else { false } })
+        // Erased first, so nothing could be skipped as already on the board.
+        #expect(events.all.contains { if case .written(2, 0) = $0 { true } else { false } })
     }
 
     @Test("flash a profile: the steps in order as events, the board's lines as monitor events, a report that decodes; a rerun skips both regions")

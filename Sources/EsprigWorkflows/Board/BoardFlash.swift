@@ -12,6 +12,8 @@ public struct BoardFlash {
     public let after: AfterAction
     /// False when the caller resets the board itself afterwards (the monitor does).
     public var announceReset = true
+    /// `--erase-all`: erase the whole chip after connecting, before anything is written.
+    public var eraseAll = false
     public let observer: WorkflowObserver
     public var opener = BoardOpener()
     /// How each step runs: plainly for `flash`; `bench` also records it in the ledger.
@@ -88,6 +90,10 @@ public struct BoardFlash {
         let extra = try steps.run("identity", kind: .input) { try boardWrites(session.info) }
         let writes = extra.isEmpty ? planned : try steps.run("plan", kind: .input) { try WritePlanning.plan(planned + extra, flashSize: flashSize) }
 
+        if eraseAll {
+            try steps.run("erase", kind: .device) { try session.eraseFlash() }
+            observer(.erasedChip(bytes: flashSize))
+        }
         // Each region is checked by MD5 as it is written (the verify step).
         let results = try steps.run("write", kind: .device) { try session.writeFlash(writes, options: FlashOptions()) }
         let skipped = writes.filter { results[$0.region] == .skipped }.count

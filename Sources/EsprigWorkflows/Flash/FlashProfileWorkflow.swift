@@ -22,6 +22,8 @@ public struct FlashProfileWorkflow: Sendable {
         public var flashSizeOverride: String?
         /// End after the reset instead of watching the board.
         public var noMonitor = false
+        /// Erase the whole chip before writing (esptool's `write_flash --erase-all`, the seed's `erase_flash` step).
+        public var eraseAll = false
         public var connection = BoardConnection()
         public var environment: [String: String]
         /// Already resolved by the caller (the bench resolves once and checks it first).
@@ -167,8 +169,9 @@ public struct FlashProfileWorkflow: Sendable {
         let portName = try runStep("connect", kind: .input) { try connection.portName(environment: request.environment, profile: profile) }
         // The monitor resets the board itself (at the ROM's baud, so its banner is readable).
         let monitoring = MonitorStep.applies(to: profile, after: connection.after, noMonitor: request.noMonitor)
-        let board = BoardFlash(portName: portName, options: options, after: monitoring ? .noReset : connection.after,
+        var board = BoardFlash(portName: portName, options: options, after: monitoring ? .noReset : connection.after,
                                announceReset: !monitoring, observer: observer, opener: opener)
+        board.eraseAll = request.eraseAll
         let outcome = try board.run(planned: prepared.plan.writes, flashSize: prepared.plan.flashSize)
         report.board = outcome.report
         report.port = portName

@@ -36,6 +36,9 @@ extension Esprig {
         @Flag(help: "Do not watch the board's serial output after the reset.")
         var noMonitor = false
 
+        @Flag(name: [.customLong("erase-all"), .customShort("e")], help: "Erase the whole flash first (also what the profile does not write).")
+        var eraseAll = false
+
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -44,6 +47,7 @@ extension Esprig {
             request.dryRun = dryRun
             request.flashSizeOverride = flashSize
             request.noMonitor = noMonitor
+            request.eraseAll = eraseAll
             request.connection = connection.board
             let printer = WorkflowPrinter(output: output)
             let report = try runReportingStep(json: output.json) { try FlashProfileWorkflow(request, observer: printer.observer).run() }

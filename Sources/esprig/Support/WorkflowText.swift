@@ -49,6 +49,9 @@ enum WorkflowText {
             return [.say("dry run: the board was not touched")]
         case .boardConnected(let chip, let port, let mac, let stub):
             return [.say("connect: \(chip.rawValue) on \(port), MAC \(mac)\(stub ? ", stub" : "")")]
+        case .erasedChip(let bytes):
+            let size = bytes.map { " (\(FlashGeometry.name(forSize: $0) ?? "\($0) bytes"))" } ?? ""
+            return [.say("erase: the whole flash\(size) erased before writing (--erase-all)")]
         case .written(let written, let skipped):
             return [.say("write: \(written) written, \(skipped) skipped (already on the board)")]
         case .verified(let verified, let unchanged):
