@@ -391,6 +391,12 @@ struct Resolver {
         certs.caKey = try text(["certs", "ca_key"])?.0
         certs.serverCertificate = try text(["certs", "server_cert"])?.0
         certs.serverKey = try text(["certs", "server_key"])?.0
+        certs.devicesDirectory = try text(["certs", "devices"])?.0
+        if case .bool(let create)? = node(at: ["certs", "create"])?.node { certs.create = create }
+        if certs.create && (certs.ca.isEmpty || certs.caKey == nil) {
+            throw invalid(["certs", "create"], "needs [certs] ca and ca_key: the paths where the CA is made when missing",
+                          hint: "e.g. ca = \"certs/demo/ca.crt\" and ca_key = \"certs/demo/ca.key\"", at: node(at: ["certs", "create"])!.location)
+        }
         if (certs.clientCertificate == nil) != (certs.clientKey == nil) {
             let present = certs.clientCertificate == nil ? "client_key" : "client_cert"
             throw invalid(["certs", present], "is set without its pair", hint: "the client sector holds both: set client_cert and client_key, or neither",

@@ -81,6 +81,8 @@ indirect enum Shape: Sendable {
             ("ca_key", .path),
             ("server_cert", .path),
             ("server_key", .path),
+            ("create", .bool),
+            ("devices", .path),
         ])),
         ("flash", .table([
             ("size", .string),

@@ -47,6 +47,10 @@ extension ResolvedProfile {
         add("certs.ca_key", certs.caKey)
         add("certs.server_cert", certs.serverCertificate)
         add("certs.server_key", certs.serverKey)
+        if certs.create {
+            add("certs.create", "true")
+            add("certs.devices", certs.identityDirectory)
+        }
         add("flash.size", flash.sizeName)
         add("flash.size_map", flash.sizeMap.map(String.init))
         add("flash.mode", flash.mode?.rawValue)

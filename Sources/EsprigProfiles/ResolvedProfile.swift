@@ -1,3 +1,4 @@
+import Foundation
 import EsprigProtocol
 import EsprigTransport
 
@@ -108,6 +109,17 @@ public struct CertificateSpec: Sendable, Hashable {
     /// The broker's certificate and key: checked by doctor, used by the broker config; never flashed.
     public var serverCertificate: String?
     public var serverKey: String?
+    /// `create = true`: `flash` makes the CA, the broker's certificate and each board's own
+    /// certificate when they are missing (a demo's material, never a production CA's).
+    public var create = false
+    /// Where each board's certificate and key are kept (`CLIENT_ID.crt`, `CLIENT_ID.key`), so
+    /// flashing the same board again reuses its identity; nil: `devices/` next to the CA.
+    public var devicesDirectory: String?
+
+    /// Where this profile keeps per-board identities.
+    public var identityDirectory: String? {
+        devicesDirectory ?? ca.first.map { ($0 as NSString).deletingLastPathComponent + "/devices" }
+    }
 
     public init(ca: [String] = [], clientCertificate: String? = nil, clientKey: String? = nil, caKey: String? = nil,
                 serverCertificate: String? = nil, serverKey: String? = nil) {
@@ -119,7 +131,10 @@ public struct CertificateSpec: Sendable, Hashable {
         self.serverKey = serverKey
     }
 
-    public var isEmpty: Bool { ca.isEmpty && clientCertificate == nil }
+    public var isEmpty: Bool { ca.isEmpty && clientCertificate == nil && !create }
+
+    /// Each board gets its own certificate at flash time (made or reused), not one from the profile.
+    public var issuesPerBoard: Bool { create && clientCertificate == nil }
 }
 
 /// What goes where in flash. Addresses left nil are the planner's to compute from the chip

@@ -25,6 +25,13 @@ extension ErrorCode where Domain == WorkflowErrorDomain {
     public static let sectorMismatch = Self("sector-mismatch")
     public static let configSectorOverwritten = Self("config-sector-overwritten")
     public static let noCA = Self("no-ca")
+    /// `[certs] create`: a CA certificate without its key, or the other way round.
+    public static let incompleteCA = Self("incomplete-ca")
+    public static let noHost = Self("no-host")
+    /// A kept device certificate is for another client id.
+    public static let identityMismatch = Self("identity-mismatch")
+    /// The board reports other certificate sectors than were written.
+    public static let certificatesNotRead = Self("certificates-not-read", kind: .device)
     public static let invalidSerialTemplate = Self("invalid-serial-template")
     public static let noPorts = Self("no-ports")
     public static let invalidPorts = Self("invalid-ports")

@@ -26,6 +26,12 @@ public enum WorkflowEvent: Sendable {
     // On the board.
     case loader(FlashEvent)
     case boardConnected(chip: Chip, port: String, mac: String, stub: Bool)
+    /// `[certs] create`: material that was missing and has been made (paths; keys are 0600).
+    case certificatesMade([String])
+    /// This board's own certificate (`create`): made now, or the one it was given before.
+    case deviceIdentity(commonName: String, certificate: String, reused: Bool)
+    /// The board's own report of its certificate sectors matches what was written there.
+    case certificatesRead(addresses: [Int])
     /// `--erase-all`: the whole chip was erased before writing (`bytes`: the flash size, when known).
     case erasedChip(bytes: Int?)
     case written(written: Int, skipped: Int)

@@ -24,7 +24,7 @@ struct BenchCommandTests {
         try issued.privateKeyPEM.write(toFile: directory.file("bench-ca.key"), atomically: true, encoding: .utf8)
         ca = try issued.authority()
         try """
-            extends = "demo"
+            extends = "demo-base"
 
             [certs]
             ca = "bench-ca.crt"
@@ -216,7 +216,7 @@ extension BenchCommandTests {
 extension BenchCommandTests {
     @Test("bad input is refused before any board is touched, exit 1; doctor errors stop the bench, exit 2")
     func refusals() throws {
-        try "extends = \"demo\"\n\n[certs]\nca = \"bench-ca.crt\"\n".write(toFile: directory.file("Profiles/nokey.toml"), atomically: true, encoding: .utf8)
+        try "extends = \"demo-base\"\n\n[certs]\nca = \"bench-ca.crt\"\n".write(toFile: directory.file("Profiles/nokey.toml"), atomically: true, encoding: .utf8)
         try "extends = \"bench\"\n\n[flash]\nca_sector = 0x76\n".write(toFile: directory.file("Profiles/wrongsector.toml"), atomically: true, encoding: .utf8)
         let one = port(1)
         let cases: [(args: [String], status: Int32, message: String)] = [

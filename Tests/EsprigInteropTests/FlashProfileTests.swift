@@ -38,17 +38,28 @@ struct FlashProfileTests {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    @Test("flashes the demo: the board holds exactly esptool's elf2image output; dry run touches nothing; a rerun skips")
+    @Test("flashes the demo: material made once, the board's own certificate, the board reads its sectors; esptool's elf2image output on the board; dry run touches nothing; a rerun skips and reuses the identity")
     func flashDemo() throws {
         let realHeader = try bytes(FirmwareBuild.directory + "/include/mqtt_config.h")
 
         let first = try flash()
         #expect(first.status == 0, "\(first.output)")
-        for line in ["profile: demo", "config:", "build: built", "image:", "plan: 2 regions", "connect:", "write: 2 written",
-                     "verify: 2 written regions verified", "reset: by the monitor", "rst cause:2, boot mode:(3,6)", "load 0x3ffe8000",
-                     "esprig-demo: booted", "esprig-demo: ready", "monitor: matched \"esprig-demo: ready\""] {
+        for line in ["profile: demo", "config:", "build: built", "image:",
+                     "certs/demo/ca.crt, ", "certs/demo/ca.key, ", "certs/demo/server.crt, ", "certs/demo/server.key ([certs] create; keys are 0600)", "plan: 3 regions",
+                     "doctor: 0 warning(s), no errors", "connect:", "identity: esprig_0076815E, a new certificate and key (", "certs/demo/devices/esprig_0076815E.crt)",
+                     "write: 4 written", "verify: 4 written regions verified", "reset: by the monitor", "rst cause:2, boot mode:(3,6)", "load 0x3ffe8000",
+                     "esprig-demo: booted", "config MQTT_HOST=localhost MQTT_PORT=8883", "config DEFAULT_SECURITY=3",
+                     "cert client entry=1 name=certificate", "esprig-demo: ready", "monitor: matched \"esprig-demo: ready\"",
+                     "certificates: board reads what was written at 0x77000 / 0x78000"] {
             #expect(first.output.contains(line), "missing '\(line)' in:\n\(first.output)")
         }
+        #expect(!first.output.contains("PRIVATE KEY"), "a key was printed")
+        let devices = directory.file("certs/demo/devices")
+        for key in ["certs/demo/ca.key", "certs/demo/server.key", "certs/demo/devices/esprig_0076815E.key"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.file(key))[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(key): \(String(mode ?? 0, radix: 8))")
+        }
+        let deviceCertificate = try bytes(devices + "/esprig_0076815E.crt")
 
         // The expected images, from esptool itself.
         let elf = directory.file("Firmware/esp8266-demo/build/demo.elf")
@@ -81,7 +92,7 @@ struct FlashProfileTests {
         let modified = try FileManager.default.attributesOfItem(atPath: directory.file("board.bin"))[.modificationDate] as? Date
         let dry = try flash(["--dry-run"])
         #expect(dry.status == 0, "\(dry.output)")
-        #expect(dry.output.contains("plan: 2 regions"), "\(dry.output)")
+        #expect(dry.output.contains("plan: 3 regions"), "\(dry.output)")
         #expect(dry.output.contains("dry run: the board was not touched"), "\(dry.output)")
         #expect(!dry.output.contains("connect:"), "\(dry.output)")
         #expect(try bytes(directory.file("board.bin")) == before)
@@ -93,11 +104,30 @@ struct FlashProfileTests {
         let object = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
         #expect(object?["ok"] as? Bool == true)
         let regions = object?["regions"] as? [[String: Any]] ?? []
-        #expect(regions.count == 2)
+        #expect(regions.count == 4)
         #expect(regions.allSatisfy { $0["result"] as? String == "skipped" }, "\(regions)")
         #expect(object?["build"] as? String == "up-to-date", "\(second.output)")
         let text = try flash()
-        #expect(text.output.contains("write: 0 written, 2 skipped"), "\(text.output)")
+        #expect(text.output.contains("write: 0 written, 4 skipped"), "\(text.output)")
+        #expect(text.output.contains("identity: esprig_0076815E, the board's certificate from before"), "\(text.output)")
+        #expect(!text.output.contains("certs: made"), "\(text.output)")
+        #expect(try bytes(devices + "/esprig_0076815E.crt") == deviceCertificate)
+
+        // --new-identity: a new key and certificate for the same client id; only the client sector changes.
+        let renewed = try flash(["--new-identity"])
+        #expect(renewed.status == 0, "\(renewed.output)")
+        #expect(renewed.output.contains("identity: esprig_0076815E, a new certificate and key"), "\(renewed.output)")
+        #expect(renewed.output.contains("write: 1 written, 3 skipped"), "\(renewed.output)")
+        #expect(try bytes(devices + "/esprig_0076815E.crt") != deviceCertificate)
+
+        // A kept certificate for another client id is refused before anything is written.
+        try FileManager.default.removeItem(atPath: devices + "/esprig_0076815E.crt")
+        try FileManager.default.copyItem(atPath: directory.file("certs/demo/server.crt"), toPath: devices + "/esprig_0076815E.crt")
+        let flashBefore = try bytes(directory.file("board.bin"))
+        let mismatch = try flash()
+        #expect(mismatch.status == 1, "\(mismatch.output)")
+        #expect(mismatch.output.contains("is for CN localhost, but this board's client id is esprig_0076815E"), "\(mismatch.output)")
+        #expect(try bytes(directory.file("board.bin")) == flashBefore)
 
         // The project's own header was never modified.
         #expect(try bytes(FirmwareBuild.directory + "/include/mqtt_config.h") == realHeader)
@@ -141,7 +171,7 @@ extension FlashProfileTests {
         _ = try openssl.run(["x509", "-in", directory.file("client.crt"), "-outform", "DER", "-out", directory.file("client.der")], timeout: .seconds(30))
         _ = try openssl.run(["rsa", "-in", directory.file("client.key"), "-traditional", "-outform", "DER", "-out", directory.file("key.der")], timeout: .seconds(30))
         let profile = """
-            extends = "demo"
+            extends = "demo-base"
 
             [certs]
             ca = "client.crt"
@@ -212,7 +242,7 @@ extension FlashProfileTests {
         #expect(failed.status == 2, "\(failed.output)")
         #expect(failed.output.contains("Fatal exception 28(LoadProhibitedCause):"), "the board's line is shown: \(failed.output)")
         #expect(failed.output.contains("matches [monitor] fail /Fatal exception/"), "\(failed.output)")
-        #expect(failed.output.contains("write: 0 written, 2 skipped"), "the board was flashed before: \(failed.output)")
+        #expect(failed.output.contains("write: 0 written, 4 skipped"), "the board was flashed before: \(failed.output)")
 
         let skipped = try flash(["--no-monitor"], profile: "watched", port: port(state: "m.bin", script: crashing))
         #expect(skipped.status == 0, "\(skipped.output)")
@@ -249,7 +279,7 @@ extension FlashProfileTests {
         let made = try openssl.run(["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-subj", "/CN=esprig_0076815E", "-days", "30",
                                     "-keyout", directory.file("weak.key"), "-out", directory.file("weak.crt")], timeout: .seconds(60))
         try #require(made.status == 0, "\(made.output)")
-        try "extends = \"demo\"\n\n[certs]\nca = \"weak.crt\"\nclient_cert = \"weak.crt\"\nclient_key = \"weak.key\"\n"
+        try "extends = \"demo-base\"\n\n[certs]\nca = \"weak.crt\"\nclient_cert = \"weak.crt\"\nclient_key = \"weak.key\"\n"
             .write(toFile: directory.file("Profiles/weak.toml"), atomically: true, encoding: .utf8)
         let state = directory.file("doctor-board.bin")
         let result = try flash(["--json"], profile: "weak", port: port(state: "doctor-board.bin"))

@@ -28,7 +28,7 @@ struct MultiStationBenchTests {
         let issued = try CertificateIssuer.issueCA(commonName: "line CA")
         try issued.certificatePEM.write(toFile: first + "/line-ca.crt", atomically: true, encoding: .utf8)
         try issued.privateKeyPEM.write(toFile: first + "/line-ca.key", atomically: true, encoding: .utf8)
-        try "extends = \"demo\"\n\n[certs]\nca = \"line-ca.crt\"\nca_key = \"line-ca.key\"\n"
+        try "extends = \"demo-base\"\n\n[certs]\nca = \"line-ca.crt\"\nca_key = \"line-ca.key\"\n"
             .write(toFile: first + "/Profiles/line.toml", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: root.file("boards"), withIntermediateDirectories: true)
     }

@@ -56,6 +56,9 @@ struct WorkflowLibraryTests {
         case .dryRunFinished: return "dry-run"
         case .boardConnected: return "connect"
         case .erasedChip: return "erase"
+        case .certificatesMade: return "certs"
+        case .deviceIdentity: return "identity"
+        case .certificatesRead: return "certificates"
         case .written: return "write"
         case .verified, .unverified: return "verify"
         case .reset: return "reset"
@@ -84,27 +87,27 @@ struct WorkflowLibraryTests {
         let events = Collected<WorkflowEvent>()
         _ = try FlashProfileWorkflow(request, observer: events.add).run()
         #expect(try marker() == [UInt8](repeating: 0xFF, count: 0x1000))
-        #expect(events.all.compactMap(Self.step) == ["profile", "config", "build", "image", "plan", "connect", "erase", "write", "verify", "reset", "monitor-skipped"])
+        #expect(events.all.compactMap(Self.step) == ["profile", "config", "build", "image", "plan", "doctor", "connect", "identity", "erase", "write", "verify", "reset", "monitor-skipped"])
         #expect(events.all.contains { if case .erasedChip(0x40_0000) = $0 { true } else { false } })
         // Erased first, so nothing could be skipped as already on the board.
-        #expect(events.all.contains { if case .written(2, 0) = $0 { true } else { false } })
+        #expect(events.all.contains { if case .written(4, 0) = $0 { true } else { false } })
     }
 
     @Test("flash a profile: the steps in order as events, the board's lines as monitor events, a report that decodes; a rerun skips both regions")
     func flashProfile() throws {
         let events = Collected<WorkflowEvent>()
         let report = try FlashProfileWorkflow(flashRequest(), observer: events.add).run()
-        #expect(events.all.compactMap(Self.step) == ["profile", "config", "build", "image", "plan", "connect", "write", "verify",
-                                                     "monitor-start", "monitor-matched"])
+        #expect(events.all.compactMap(Self.step) == ["profile", "config", "build", "certs", "image", "plan", "doctor", "connect", "identity",
+                                                     "write", "verify", "monitor-start", "monitor-matched", "certificates"])
         let written = events.all.compactMap { event -> (Int, Int)? in if case .written(let w, let s) = event { (w, s) } else { nil } }
-        #expect(written.first.map { [$0.0, $0.1] } == [2, 0])
+        #expect(written.first.map { [$0.0, $0.1] } == [4, 0])
         let boardLines = events.all.compactMap { event -> String? in
             if case .monitor(.line(let line)) = event { line.text } else { nil }
         }
         #expect(boardLines.contains("esprig-demo: ready"), "\(boardLines)")
         #expect(events.all.contains { if case .loader(.bytesWritten) = $0 { true } else { false } }, "progress reaches the observer")
         #expect(report.ok && report.board?.mac == "18:fe:34:a1:b2:01")
-        #expect(report.board?.regions.map(\.result) == ["verified", "verified"])
+        #expect(report.board?.regions.map(\.result) == ["verified", "verified", "verified", "verified"])
         // What a script reads of it, back as the same value.
         let decoded = try JSONDecoder().decode(FlashReport.self, from: try JSONEncoder().encode(report))
         #expect(decoded.board?.regions.map(\.address) == report.board?.regions.map(\.address))
@@ -120,7 +123,7 @@ struct WorkflowLibraryTests {
         let again = Collected<WorkflowEvent>()
         _ = try FlashProfileWorkflow(flashRequest(), observer: again.add).run()
         let rewritten = again.all.compactMap { event -> [Int]? in if case .written(let w, let s) = event { [w, s] } else { nil } }
-        #expect(rewritten == [[0, 2]])
+        #expect(rewritten == [[0, 4]])
     }
 
     @Test("a dry run reports its plan and never connects; a bad profile fails at step profile as the user's error")
@@ -144,7 +147,7 @@ struct WorkflowLibraryTests {
         let issued = try CertificateIssuer.issueCA(commonName: "library bench CA")
         try issued.certificatePEM.write(toFile: directory.file("bench-ca.crt"), atomically: true, encoding: .utf8)
         try issued.privateKeyPEM.write(toFile: directory.file("bench-ca.key"), atomically: true, encoding: .utf8)
-        try "extends = \"demo\"\n\n[certs]\nca = \"bench-ca.crt\"\nca_key = \"bench-ca.key\"\n"
+        try "extends = \"demo-base\"\n\n[certs]\nca = \"bench-ca.crt\"\nca_key = \"bench-ca.key\"\n"
             .write(toFile: directory.file("Profiles/bench.toml"), atomically: true, encoding: .utf8)
         let ledgerPath = directory.file("ledger.sqlite")
         var request = BenchRequest(profile: "bench", profilesDirectory: directory.file("Profiles"), environment: Self.environment,
@@ -238,7 +241,7 @@ struct WorkflowLibraryTests {
     func headerNamesCertSectors() throws {
         let issued = try CertificateIssuer.issueCA(commonName: "sector test CA")
         try issued.certificatePEM.write(toFile: directory.file("ca.crt"), atomically: true, encoding: .utf8)
-        try "extends = \"demo\"\n\n[config.set]\nCA_CERT_FLASH_ADDRESS = 0x70\n\n[certs]\nca = \"ca.crt\"\n"
+        try "extends = \"demo-base\"\n\n[config.set]\nCA_CERT_FLASH_ADDRESS = 0x70\n\n[certs]\nca = \"ca.crt\"\n"
             .write(toFile: directory.file("Profiles/sectors.toml"), atomically: true, encoding: .utf8)
         try "extends = \"sectors\"\n\n[flash]\nca_sector = 0x71\n"
             .write(toFile: directory.file("Profiles/disagrees.toml"), atomically: true, encoding: .utf8)

@@ -12,11 +12,11 @@ typedef enum {
 	TWO_WAY_ANTHENTICATION = 3,       /* TLS, plus the client certificate sector */
 } TLS_LEVEL;
 
-#define CFG_HOLDER	0x00FF55A5	/* bump to make the device reload these defaults */
+#define CFG_HOLDER	0x00FF55A6	/* bump to make the device reload these defaults */
 
 /* Defaults copied into the saved configuration */
-#define MQTT_HOST	"192.168.1.100"	/* broker IP address or DNS name, at most 63 chars */
-#define MQTT_PORT	1883	/* broker TCP port */
+#define MQTT_HOST	"localhost"	/* broker IP address or DNS name, at most 63 chars */
+#define MQTT_PORT	8883	/* broker TCP port */
 #define MQTT_CLIENT_ID	"esprig_%08X"	/* printf format: %08X becomes the chip id; at most 31 chars expanded */
 #define MQTT_USER	"esprig-demo"	/* at most 31 chars */
 #define MQTT_PASS	"Device_Passwd"	/* at most 31 chars */
@@ -25,7 +25,7 @@ typedef enum {
 #define STA_PASS	"AP_Passwd"	/* at most 63 chars */
 #define STA_TYPE	AUTH_WPA2_PSK
 
-#define DEFAULT_SECURITY	NO_TLS	/* decides which certificate sectors are used */
+#define DEFAULT_SECURITY	TWO_WAY_ANTHENTICATION	/* decides which certificate sectors are used */
 
 #define CA_CERT_FLASH_ADDRESS	0x77	/* sector number: 0x77 is flash address 0x77000 */
 #define CLIENT_CERT_FLASH_ADDRESS	0x78	/* sector number of the client certificate and key */

@@ -103,6 +103,12 @@ struct BenchIdentity: Sendable {
         return try format.clientID(chip: info.chip, chipID: info.chipID, mac: info.mac)
     }
 
+    /// The client sector holding `certificate` and `key` (PEM or DER), at the firmware's address.
+    func clientSectorWrite(certificate: [UInt8], key: [UInt8], commonName: String) throws -> FlashWrite {
+        let sector = try CertSectorPacker.clientSector(certificate: certificate, key: key, certificateName: "device certificate", keyName: "device key")
+        return FlashWrite(address: address, data: sector, source: "client cert \(commonName)")
+    }
+
     struct Issued {
         var write: FlashWrite
         var serialHex: String
@@ -114,10 +120,8 @@ struct BenchIdentity: Sendable {
     /// packed as the SDK's client sector. The key lives only in the sector written to the board.
     func issue(commonName: String) throws -> Issued {
         let credential = try CertificateIssuer.issueDevice(clientID: commonName, authority: authority)
-        let sector = try CertSectorPacker.clientSector(certificate: credential.certificateDER, key: credential.privateKeyDER,
-                                                       certificateName: "device certificate", keyName: "device key")
         let facts = try CertificateFacts(der: credential.certificateDER, what: "the device certificate")
-        return Issued(write: FlashWrite(address: address, data: sector, source: "client cert \(commonName)"),
+        return Issued(write: try clientSectorWrite(certificate: credential.certificateDER, key: credential.privateKeyDER, commonName: commonName),
                       serialHex: facts.serialNumber.map { String(format: "%02x", $0) }.joined(),
                       sha256: SHA256.digest(credential.certificateDER).map { String(format: "%02x", $0) }.joined(),
                       commonName: commonName)

@@ -99,6 +99,11 @@ public struct BenchWorkflow: Sendable {
         let profile = try runStep("profile", kind: .input) {
             try ProfileLibrary(directory: request.profilesDirectory).resolve(request.profile, environment: environment)
         }
+        if profile.certs.create {
+            let input = try runStep("certs", kind: .input) { try DoctorInput(profile: profile) }
+            let made = try runStep("certs", kind: .input) { try MadeMaterial.ensureShared(profile, mqttHost: input.mqttHost) }
+            if !made.isEmpty { setupObserver(.certificatesMade(made)) }
+        }
         // The bench writes each board's own certificate: a fixed client certificate in the profile is not used.
         _ = try DoctorGate.check(profile, perBoardIdentity: true, observer: setupObserver)
         let input = try runStep("doctor", kind: .input) { try DoctorInput(profile: profile) }

@@ -22,6 +22,8 @@ public struct FlashProfileWorkflow: Sendable {
         public var flashSizeOverride: String?
         /// End after the reset instead of watching the board.
         public var noMonitor = false
+        /// `[certs] create`: make this board a new certificate even when it has one.
+        public var newIdentity = false
         /// Erase the whole chip before writing (esptool's `write_flash --erase-all`, the seed's `erase_flash` step).
         public var eraseAll = false
         public var connection = BoardConnection()
@@ -135,8 +137,24 @@ public struct FlashProfileWorkflow: Sendable {
     /// Also converts the image and plans the flash.
     public func prepare() throws -> Prepared {
         let built = try build()
-        let profile = built.profile
+        var profile = built.profile
         var report = built.report
+        // [certs] create: the CA sector is planned from the CA, so it is made first.
+        if profile.certs.create {
+            let input = try runStep("certs", kind: .input) { try DoctorInput(profile: profile) }
+            if request.dryRun {
+                let missing = [profile.certs.ca.first, profile.certs.caKey, profile.certs.serverCertificate, profile.certs.serverKey]
+                    .compactMap { $0 }.filter { !FileManager.default.fileExists(atPath: $0) }
+                if !missing.isEmpty {
+                    // A dry run makes nothing: it plans without the material the real run makes first.
+                    observer(.warning("dry run: \(missing.map(displayPath).joined(separator: ", ")) do not exist yet; the first real run makes them ([certs] create), so the CA sector and doctor's checks are left out of this plan"))
+                    profile.certs = CertificateSpec()
+                }
+            } else {
+                let made = try runStep("certs", kind: .input) { try MadeMaterial.ensureShared(profile, mqttHost: input.mqttHost) }
+                if !made.isEmpty { observer(.certificatesMade(made)) }
+            }
+        }
         let planner = ProfilePlanner(profile: profile, header: built.header, flashSizeOverride: request.flashSizeOverride, dryRun: request.dryRun)
         let size = try runStep("plan", kind: .input) { try planner.flashSize() }
         // A missing artifact is the build's fault, unless the dry run skipped the build.
@@ -155,7 +173,7 @@ public struct FlashProfileWorkflow: Sendable {
         var report = prepared.report
         // Certificates, keys, MQTT_HOST and cert sectors are checked before any board is touched.
         if !profile.certs.isEmpty {
-            let findings = try DoctorGate.check(profile, observer: observer)
+            let findings = try DoctorGate.check(profile, perBoardIdentity: profile.certs.issuesPerBoard, observer: observer)
             report.doctor = findings.map(FindingReport.init)
         }
         if request.dryRun {
@@ -172,7 +190,13 @@ public struct FlashProfileWorkflow: Sendable {
         var board = BoardFlash(portName: portName, options: options, after: monitoring ? .noReset : connection.after,
                                announceReset: !monitoring, observer: observer, opener: opener)
         board.eraseAll = request.eraseAll
-        let outcome = try board.run(planned: prepared.plan.writes, flashSize: prepared.plan.flashSize)
+        let store = try identityStore(profile)
+        let outcome = try board.run(planned: prepared.plan.writes, flashSize: prepared.plan.flashSize) { [observer] info in
+            guard let store else { return [] }
+            let chosen = try store.identity(for: info)
+            observer(.deviceIdentity(commonName: chosen.commonName, certificate: chosen.certificatePath, reused: chosen.reused))
+            return [chosen.write]
+        }
         report.board = outcome.report
         report.port = portName
 
@@ -184,6 +208,10 @@ public struct FlashProfileWorkflow: Sendable {
             let watched = try step.run(outcome.opened)
             report.monitor = watched.report
             observer(.monitorMatched(line: watched.outcome.matchedLine ?? "", seconds: watched.seconds))
+            // Firmware that reports the certificate sectors it read proves the addresses agree.
+            if let read = try runStep("certificates", kind: .device, { try CertSectorReport(lines: watched.outcome.lines).check(outcome.writes) }) {
+                observer(.certificatesRead(addresses: read))
+            }
         } else {
             let why = request.noMonitor ? "--no-monitor" : connection.after != .hardReset ? "--after \(connection.after.rawValue)" : "the profile has no [monitor] success pattern"
             observer(.monitorSkipped(why: why))
@@ -193,6 +221,18 @@ public struct FlashProfileWorkflow: Sendable {
         try runStep("reset") { try outcome.opened.close() }
         report.ok = true
         return report
+    }
+}
+
+extension FlashProfileWorkflow {
+    /// Where this board's own certificate comes from when the profile makes one per board.
+    func identityStore(_ profile: ResolvedProfile) throws -> DeviceIdentityStore? {
+        guard profile.certs.issuesPerBoard, let directory = profile.certs.identityDirectory else { return nil }
+        let input = try runStep("identity", kind: .input) { try DoctorInput(profile: profile) }
+        let identity = try runStep("identity", kind: .input) {
+            try BenchIdentity(profile: profile, clientIDFormat: input.clientID, clientSector: input.firmware.clientSector, serial: nil)
+        }
+        return DeviceIdentityStore(identity: identity, directory: directory, newIdentity: request.newIdentity)
     }
 }
 

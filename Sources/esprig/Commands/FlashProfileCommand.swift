@@ -39,6 +39,9 @@ extension Esprig {
         @Flag(name: [.customLong("erase-all"), .customShort("e")], help: "Erase the whole flash first (also what the profile does not write).")
         var eraseAll = false
 
+        @Flag(help: "With [certs] create: make this board a new certificate and key even when it has one.")
+        var newIdentity = false
+
         @OptionGroup(title: "Connection") var connection: ConnectionOptions
         @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -48,6 +51,7 @@ extension Esprig {
             request.flashSizeOverride = flashSize
             request.noMonitor = noMonitor
             request.eraseAll = eraseAll
+            request.newIdentity = newIdentity
             request.connection = connection.board
             let printer = WorkflowPrinter(output: output)
             let report = try runReportingStep(json: output.json) { try FlashProfileWorkflow(request, observer: printer.observer).run() }

@@ -49,6 +49,13 @@ enum WorkflowText {
             return [.say("dry run: the board was not touched")]
         case .boardConnected(let chip, let port, let mac, let stub):
             return [.say("connect: \(chip.rawValue) on \(port), MAC \(mac)\(stub ? ", stub" : "")")]
+        case .certificatesMade(let paths):
+            return [.say("certs: made \(paths.map(displayPath).joined(separator: ", ")) ([certs] create; keys are 0600)")]
+        case .deviceIdentity(let commonName, let certificate, let reused):
+            return [.say(reused ? "identity: \(commonName), the board's certificate from before (\(displayPath(certificate)); --new-identity makes a new one)"
+                                : "identity: \(commonName), a new certificate and key (\(displayPath(certificate)))")]
+        case .certificatesRead(let addresses):
+            return [.say("certificates: board reads what was written at \(addresses.map { String(format: "0x%05x", $0) }.joined(separator: " / "))")]
         case .erasedChip(let bytes):
             let size = bytes.map { " (\(FlashGeometry.name(forSize: $0) ?? "\($0) bytes"))" } ?? ""
             return [.say("erase: the whole flash\(size) erased before writing (--erase-all)")]
