@@ -31,7 +31,11 @@ struct FirmwareBuildTests {
         let elf = try ELFFile(bytes: EsptoolImageTool.bytes(FirmwareBuild.demo().elf))
         let rodata = try #require(elf.section(named: ".rodata")).data
         let text = String(decoding: rodata.map { $0 == 0 ? 10 : $0 }, as: UTF8.self)
-        #expect(text.contains("192.168.1.100"))
+        // The host the committed header names (Profiles/demo.toml keeps it patched).
+        let header = try String(contentsOfFile: FirmwareBuild.directory + "/include/mqtt_config.h", encoding: .utf8)
+        let hostLine = try #require(header.split(separator: "\n").first { $0.hasPrefix("#define MQTT_HOST") })
+        let host = try #require(hostLine.split(separator: "\"").dropFirst().first)
+        #expect(text.contains(String(host)), "\(host)")
         #expect(text.contains("esprig_%08X"))
         #expect(text.contains("%s: ready"))
         #expect(text.contains("MQTT_PASS=<masked, %u chars>"))
