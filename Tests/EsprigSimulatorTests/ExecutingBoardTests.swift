@@ -45,6 +45,14 @@ struct ExecutingBoardTests {
         return text()
     }
 
+    /// A v1 image with no segments whose entry is the ROM's idle loop (ets_run): it returns at
+    /// once and leaves the watchdog armed. Checksum byte 0xEF at offset 15 (no data).
+    static func watchdogArmedImage() -> [UInt8] {
+        var flash = [UInt8](repeating: 0xFF, count: 0x10_0000)
+        flash.replaceSubrange(0..<16, with: [0xE9, 0, 0, 0, 0x04, 0x0E, 0x00, 0x40] + [UInt8](repeating: 0, count: 7) + [0xEF])
+        return flash
+    }
+
     static func fnv1a(_ bytes: [UInt8]) -> String {
         String(format: "0x%08x", bytes.reduce(UInt32(0x811C_9DC5)) { ($0 ^ UInt32($1)) &* 0x0100_0193 })
     }
@@ -111,10 +119,7 @@ struct ExecutingBoardTests {
 
     @Test("an image whose app never disables the watchdog is reset by it: rst cause:4, and the ROM boots it again")
     func watchdogReset() throws {
-        // A v1 image with no segments whose entry is the ROM's idle loop (ets_run): it returns
-        // at once and leaves the watchdog armed. Checksum byte 0xEF at offset 15 (no data).
-        var flash = [UInt8](repeating: 0xFF, count: 0x10_0000)
-        flash.replaceSubrange(0..<16, with: [0xE9, 0, 0, 0, 0x04, 0x0E, 0x00, 0x40] + [UInt8](repeating: 0, count: 7) + [0xEF])
+        let flash = Self.watchdogArmedImage()
         let output = try Self.boot(flash, until: "rst cause:4", limit: .seconds(4))
         #expect(output.contains("rst cause:2, boot mode:(3,6)"), "\(output)")
         #expect(output.contains("rst cause:4, boot mode:(3,6)"), "\(output)")
@@ -122,8 +127,7 @@ struct ExecutingBoardTests {
 
     @Test("with no host on the line the core is paused: the watchdog bites only after 1.6 s of connected time")
     func pausedWithoutHost() throws {
-        var flash = [UInt8](repeating: 0xFF, count: 0x10_0000)
-        flash.replaceSubrange(0..<16, with: [0xE9, 0, 0, 0, 0x04, 0x0E, 0x00, 0x40] + [UInt8](repeating: 0, count: 7) + [0xEF])
+        let flash = Self.watchdogArmedImage()
         let directory = try TempDirectory(prefix: "paused-board")
         try Data(flash).write(to: URL(fileURLWithPath: directory.file("flash.bin")))
         var options = SimulatorOptions(chip: .esp8266)
